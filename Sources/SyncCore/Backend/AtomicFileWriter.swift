@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes a new version of a file so that no reader, and no crash, ever sees it half written.
+///
+/// Preferred: an unnamed `O_TMPFILE` inode that gets its name only when complete (a `kill -9`
+/// leaves nothing behind). Where the name is taken, or the filesystem lacks `O_TMPFILE`, a
+/// dot-prefixed temp name in the same directory is renamed over the target, as rsync does.
+struct AtomicFileWriter {
+    let name: [UInt8]
+    let directory: DirectoryRef
+    let options: WriteOptions
+    private(set) var descriptor: Int32
+    /// The temp name, when the file has one before commit.
+    private var temporaryName: [UInt8]?
+    private var unnamed: Bool
+
+    init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions) throws(FileSystemError) {
+        self.name = name
+        self.directory = directory
+        self.options = options
+        let display = directory.path(of: name)
+        if options.inPlace {
+            descriptor = try FileSystem.open(name, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: 0o600, path: display)
+            unnamed = false
+            return
+        }
+        if let fd = try FileSystem.openUnnamedTemporary(in: directory.descriptor, mode: 0o600, path: display) {
+            descriptor = fd
+            unnamed = true
+            return
+        }
+        unnamed = false
+        (descriptor, temporaryName) = try Self.createNamedTemporary(for: name, in: directory)
+    }
+
+    /// `.NAME.XXXXXX` in the target's directory, created exclusively.
+    static func createNamedTemporary(for name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (Int32, [UInt8]) {
+        var attempt = 0
+        while true {
+            let temp = temporaryName(for: name)
+            do {
+                let fd = try FileSystem.open(temp, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+                                             mode: 0o600, path: directory.path(of: temp))
+                return (fd, temp)
+            } catch where error.errno == EEXIST && attempt < 100 {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Owner first (chown clears set-id bits), then mode, then times.
+    func apply(_ a: AttributeSet) throws(FileSystemError) {
+        let display = directory.path(of: name)
+        if a.uid != nil || a.gid != nil { try FileSystem.setOwner(of: descriptor, uid: a.uid, gid: a.gid, path: display) }
+        if let mode = a.permissions { try FileSystem.setPermissions(of: descriptor, mode, path: display) }
+        if a.mtime != nil || a.atime != nil {
+            try FileSystem.setTimes(of: descriptor, access: a.atime, modification: a.mtime, path: display)
+        }
+    }
+
+    /// Makes the new contents visible under `name` (or `target` in `targetDirectory`).
+    mutating func commit(as target: [UInt8]? = nil, in targetDirectory: DirectoryRef? = nil) throws(FileSystemError) {
+        let finalName = target ?? name
+        let finalDirectory = targetDirectory ?? directory
+        let display = finalDirectory.path(of: finalName)
+        defer { FileSystem.close(descriptor); descriptor = -1 }
+        if options.inPlace && target == nil { return }
+        if unnamed {
+            do {
+                try FileSystem.linkUnnamed(descriptor, as: finalName, in: finalDirectory.descriptor, path: display)
+                return
+            } catch where error.errno == EEXIST {
+                // The target exists: give the file a temp name, then rename over the target.
+                var attempt = 0
+                while true {
+                    let temp = Self.temporaryName(for: finalName)
+                    do {
+                        try FileSystem.linkUnnamed(descriptor, as: temp, in: finalDirectory.descriptor, path: display)
+                        temporaryName = temp
+                        break
+                    } catch where error.errno == EEXIST && attempt < 100 {
+                        attempt += 1
+                    }
+                }
+            }
+        }
+        guard let temp = temporaryName else { return }
+        do {
+            try FileSystem.rename(temp, in: finalDirectory.descriptor, to: finalName, in: finalDirectory.descriptor, path: display)
+            temporaryName = nil
+        } catch {
+            _ = try? FileSystem.remove(temp, in: finalDirectory.descriptor, isDirectory: false, path: display)
+            temporaryName = nil
+            throw error
+        }
+    }
+
+    static func temporaryName(for name: [UInt8]) -> [UInt8] {
+        let base = name.count > 240 ? Array(name.prefix(240)) : name
+        var temp: [UInt8] = [UInt8(ascii: ".")] + base + [UInt8(ascii: ".")]
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var random = UInt64.random(in: 0...UInt64.max)
+        for _ in 0..<6 {
+            temp.append(alphabet[Int(random % UInt64(alphabet.count))])
+            random /= UInt64(alphabet.count)
+        }
+        return temp
+    }
+
+    /// Discards the new contents; with `--partial` and an interruption, keeps them instead.
+    mutating func abandon(interrupted: Bool) {
+        guard descriptor >= 0 else { return }
+        if interrupted && options.keepPartial && !options.inPlace {
+            if let dir = options.partialDirectory {
+                _ = try? FileSystem.makeDirectory(dir, in: directory.descriptor, mode: 0o700, path: "")
+                if let partialFD = try? FileSystem.openDirectory(dir, in: directory.descriptor, path: "") {
+                    let partial = DirectoryRef(descriptor: partialFD, displayPath: directory.path(of: dir))
+                    if (try? commit(as: name, in: partial)) != nil { return }
+                }
+            } else if (try? commit()) != nil {
+                return
+            }
+        }
+        if let temp = temporaryName {
+            _ = try? FileSystem.remove(temp, in: directory.descriptor, isDirectory: false, path: "")
+            temporaryName = nil
+        }
+        if descriptor >= 0 { FileSystem.close(descriptor); descriptor = -1 }
+    }
+}

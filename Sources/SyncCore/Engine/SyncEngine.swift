@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// One sync run: walk both trees directory by directory, plan each directory in lock step,
+/// feed regular-file transfers to bounded workers, and report.
+///
+/// All of it runs on a ``BlockingExecutor``: walkers and workers make blocking syscalls.
+public final class SyncEngine: Sendable {
+    public let options: SyncOptions
+    public let reporter: SyncReporter
+    let source: any Backend
+    let destination: any Backend
+    let limiter: BandwidthLimiter?
+    let hardLinks: HardLinkRegistry?
+    let deletionCount = Atomic<Int>(0)
+    let transfers: AsyncBoundedQueue<TransferJob>
+    let workList = DirectoryWorkList()
+    let bytesDone = Atomic<Int64>(0)
+    let startTime: Double
+    /// Set once the roots are resolved.
+    let context = Mutex<RunContext>(RunContext())
+
+    struct RunContext: @unchecked Sendable {
+        var destinationRoot: DirectoryRef?
+        var alternateDestinations: [(ref: DirectoryRef, link: Bool)] = []
+        var backupRoot: DirectoryRef?
+        var partialDirectory: [UInt8]?
+    }
+
+    /// A regular file to copy, queued by a walker for a transfer worker.
+    struct TransferJob: Sendable {
+        let node: DirectoryNode
+        let sourceDirectory: DirectoryRef
+        let entry: FileEntry
+        let existing: FileEntry?
+        let change: ItemizedChange
+        let isHardLinkLeader: Bool
+    }
+
+    public init(options: SyncOptions, reporter: SyncReporter, source: any Backend = LocalBackend(),
+                destination: any Backend = LocalBackend()) {
+        self.options = options
+        self.reporter = reporter
+        self.source = source
+        self.destination = options.dryRun ? DryRunBackend(wrapping: destination) : destination
+        self.limiter = options.bandwidthLimit.map { BandwidthLimiter(bytesPerSecond: $0) }
+        self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
+        self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
+        self.startTime = BandwidthLimiter.now()
+    }
+
+    /// Elapsed seconds since the engine was made.
+    public var elapsed: Double { BandwidthLimiter.now() - startTime }
+
+    /// Runs the sync of `sources` into `destinationPath` and returns rsync's exit code.
+    public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil) async -> ExitCode {
+        FileSystem.raiseOpenFileLimit()
+        let executor = BlockingExecutor(threadCount: options.walkers + options.jobs + 1)
+        defer { executor.shutdown() }
+        await withTaskExecutorPreference(executor) {
+            guard let root = self.prepareRoots(sources: sources, destination: destinationPath) else { return }
+            self.workList.push(root)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { walkers in
+                        for _ in 0..<max(1, self.options.walkers) {
+                            walkers.addTask {
+                                while let node = await self.workList.pop() {
+                                    await self.walk(node)
+                                    self.workList.finished()
+                                }
+                            }
+                        }
+                    }
+                    self.transfers.close()
+                }
+                for _ in 0..<max(1, self.options.jobs) {
+                    group.addTask {
+                        while let job = await self.transfers.pop() {
+                            await self.transfer(job)
+                        }
+                    }
+                }
+                if let progress {
+                    group.addTask { await progress.run(engine: self) }
+                }
+                await group.waitForAll()
+                progress?.stop()
+            }
+        }
+        if CancellationFlag.isSet { reporter.interrupted() }
+        return reporter.exitCode
+    }
+
+    /// Bytes written so far (for progress displays).
+    public var bytesTransferred: Int64 { bytesDone.load(ordering: .relaxed) }
+
+    // MARK: Directory completion
+
+    /// Marks one piece of `node`'s work done, finalizing the directory (and, in turn, its
+    /// ancestors) when it was the last.
+    func release(_ node: DirectoryNode) {
+        var current: DirectoryNode? = node
+        while let n = current, n.release() {
+            finalize(n)
+            current = n.parent
+        }
+    }
+
+    private func finalize(_ node: DirectoryNode) {
+        if let dst = node.destination {
+            for entry in node.lateDeletions {
+                delete(entry, in: dst, node: node)
+            }
+            if !node.finalAttributes.isEmpty && !CancellationFlag.isSet {
+                do {
+                    try destination.setAttributes(of: dst, node.finalAttributes)
+                } catch {
+                    reporter.error("\(error)")
+                }
+            }
+        }
+        node.closeHandles()
+    }
+
+    // MARK: Helpers shared by the walker and the workers
+
+    /// The attributes a destination item gets from its source entry.
+    func attributes(for entry: FileEntry, isNew: Bool) -> AttributeSet {
+        var a = AttributeSet()
+        let kind = entry.kind
+        var mode = entry.status.permissions
+        if let chmod = options.chmod { mode = chmod.apply(to: mode, isDirectory: kind == .directory) }
+        if options.preservePermissions {
+            a.permissions = mode
+        } else if isNew {
+            a.permissions = mode & ~options.umask & (kind == .directory ? 0o7777 : 0o6777)
+        }
+        if options.preserveOwner { a.uid = entry.status.uid }
+        if options.preserveGroup { a.gid = entry.status.gid }
+        if options.preserveTimes { a.mtime = entry.status.mtime }
+        if options.preserveAccessTimes && kind != .directory { a.atime = entry.status.atime }
+        return a
+    }
+
+    /// Itemize flags for an existing destination item against its source.
+    func attributeChanges(_ change: inout ItemizedChange, source: FileEntry, destination: FileEntry) {
+        let s = source.status, d = destination.status
+        if options.preserveTimes {
+            if !QuickCheck.sameModificationTime(s.mtime, d.mtime, window: options.modifyWindow) { change.time = true }
+        }
+        if source.kind != .symlink {
+            let wanted = attributes(for: source, isNew: false).permissions
+            if let wanted, wanted != d.permissions { change.permissions = true }
+        }
+        if options.preserveOwner && s.uid != d.uid { change.owner = true }
+        if options.preserveGroup && s.gid != d.gid { change.group = true }
+        if options.preserveAccessTimes && source.kind != .directory && s.atime.seconds != d.atime.seconds { change.accessTime = true }
+    }
+
+    /// Only the attributes that differ, so an unchanged file costs no syscall.
+    func attributesToFix(source: FileEntry, change: ItemizedChange) -> AttributeSet {
+        let all = attributes(for: source, isNew: false)
+        var a = AttributeSet()
+        if change.permissions { a.permissions = all.permissions }
+        if change.owner { a.uid = all.uid }
+        if change.group { a.gid = all.gid }
+        if change.time { a.mtime = all.mtime }
+        if change.accessTime { a.atime = all.atime; a.mtime = a.mtime ?? all.mtime }
+        return a
+    }
+}

@@ -1,0 +1,77 @@
+/// Everything that shapes one sync run, with rsync's defaults (as if no option was given).
+public struct SyncOptions: Sendable {
+    public enum DeleteTiming: Sendable { case before, during, after }
+
+    public var recursive = false
+    /// `-r` given explicitly (matters with `--files-from`, where `-a` does not imply it).
+    public var explicitRecursive = false
+    public var preserveLinks = false
+    public var copyLinks = false
+    public var preservePermissions = false
+    public var preserveTimes = false
+    public var preserveAccessTimes = false
+    public var preserveGroup = false
+    public var preserveOwner = false
+    public var preserveDevices = false
+    public var preserveSpecials = false
+    public var hardLinks = false
+    public var sparse = false
+    public var oneFileSystem = false
+    public var dryRun = false
+    /// `nil`: no deletion.
+    public var delete: DeleteTiming?
+    public var deleteExcluded = false
+    public var force = false
+    public var maxDelete: Int?
+    public var filters = FilterList()
+    /// `--files-from`: paths relative to the (single) source directory.
+    public var filesFrom: [[UInt8]]?
+    public var checksum = false
+    public var sizeOnly = false
+    public var ignoreTimes = false
+    public var modifyWindow: Int64 = 0
+    public var update = false
+    public var ignoreExisting = false
+    public var existingOnly = false
+    public var wholeFile = true
+    public var inPlace = false
+    public var partial = false
+    public var partialDirectory: String?
+    public var backup = false
+    public var backupDirectory: String?
+    public var backupSuffix: String?
+    public var linkDest: [String] = []
+    public var compareDest: [String] = []
+    public var numericIds = false
+    public var removeSourceFiles = false
+    /// Bytes per second.
+    public var bandwidthLimit: Double?
+    public var chmod: ChmodRules?
+    public var makePath = false
+    public var jobs = 4
+    public var walkers = 2
+    public var umask: UInt32 = 0o022
+
+    public init() {}
+
+    /// `-a`: `-rlptgoD`.
+    public mutating func setArchive() {
+        recursive = true
+        preserveLinks = true
+        preservePermissions = true
+        preserveTimes = true
+        preserveGroup = true
+        preserveOwner = true
+        preserveDevices = true
+        preserveSpecials = true
+    }
+
+    /// The suffix backups get: `~` unless a backup directory is used.
+    var effectiveBackupSuffix: String { backupSuffix ?? (backupDirectory == nil ? "~" : "") }
+}
+
+/// The measured default widths (see Benchmarks/RESULTS.md).
+public enum SyncDefaults {
+    public static let jobs = 4
+    public static let walkers = 2
+}

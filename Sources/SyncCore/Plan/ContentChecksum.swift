@@ -1,0 +1,33 @@
+import CXXHash
+
+/// XXH3-128 of a whole file, for `-c/--checksum` (the hash rsync 3.2+ negotiates too).
+public enum ContentChecksum {
+    public struct Digest: Hashable, Sendable {
+        public let low: UInt64
+        public let high: UInt64
+    }
+
+    /// Hashes everything readable from `fd` (from its current offset).
+    public static func digest(of fd: Int32, path: @autoclosure () -> String) throws(FileSystemError) -> Digest {
+        guard let state = XXH3_createState() else { fatalError("out of memory") }
+        defer { XXH3_freeState(state) }
+        XXH3_128bits_reset(state)
+        let capacity = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try FileSystem.readFully(fd, into: buffer, path: path())
+            if n == 0 { break }
+            XXH3_128bits_update(state, buffer.baseAddress, n)
+            if n < capacity { break }
+        }
+        let h = XXH3_128bits_digest(state)
+        return Digest(low: h.low64, high: h.high64)
+    }
+
+    /// XXH3-128 of a byte buffer.
+    public static func digest(of bytes: UnsafeRawBufferPointer) -> Digest {
+        let h = XXH3_128bits(bytes.baseAddress, bytes.count)
+        return Digest(low: h.low64, high: h.high64)
+    }
+}

@@ -1,0 +1,50 @@
+/// Turns raw file-name bytes into text the way rsync prints them: valid UTF-8 as is, control
+/// characters and invalid bytes as `\#ooo` (octal), so a name with a newline stays on one line.
+public enum DisplayPath {
+    public static func escape(_ bytes: [UInt8]) -> String {
+        // Fast path: printable ASCII and valid UTF-8 without control characters.
+        var clean = true
+        for b in bytes where b < 0x20 || b == 0x7f || b >= 0x80 {
+            if b >= 0x80 { continue }
+            clean = false
+            break
+        }
+        if clean, let s = String(validating: bytes, as: UTF8.self) { return s }
+        var out = ""
+        out.reserveCapacity(bytes.count + 8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x20 || b == 0x7f {
+                out += octal(b); i += 1; continue
+            }
+            if b < 0x80 { out.unicodeScalars.append(Unicode.Scalar(b)); i += 1; continue }
+            let length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1
+            if length > 1, i + length <= bytes.count,
+               let s = String(validating: bytes[i..<(i + length)], as: UTF8.self) {
+                out += s
+                i += length
+            } else {
+                out += octal(b)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Joins a relative directory path and a name with `/` ("" is the transfer root).
+    @inlinable
+    public static func join(_ directory: [UInt8], _ name: [UInt8]) -> [UInt8] {
+        if directory.isEmpty { return name }
+        var path = directory
+        path.reserveCapacity(directory.count + 1 + name.count)
+        path.append(UInt8(ascii: "/"))
+        path.append(contentsOf: name)
+        return path
+    }
+
+    private static func octal(_ b: UInt8) -> String {
+        let digits = String(b, radix: 8)
+        return "\\#" + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+}

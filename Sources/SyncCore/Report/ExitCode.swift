@@ -1,0 +1,29 @@
+/// rsync's exit codes, which scripts test for.
+public enum ExitCode: Int32, Sendable {
+    case success = 0
+    case usage = 1
+    case protocolIncompatibility = 2
+    case selectingFiles = 3
+    case fileIO = 11
+    case interrupted = 20
+    case partialTransfer = 23
+    case vanished = 24
+    case maxDeleteReached = 25
+    case timeout = 30
+
+    /// rsync's wording, for the final `error:` line.
+    public var explanation: String {
+        switch self {
+        case .success: "success"
+        case .usage: "syntax or usage error"
+        case .protocolIncompatibility: "protocol incompatibility"
+        case .selectingFiles: "errors selecting input/output files, dirs"
+        case .fileIO: "error in file IO"
+        case .interrupted: "received SIGINT, SIGTERM, or SIGHUP"
+        case .partialTransfer: "some files/attrs were not transferred (see previous errors)"
+        case .vanished: "some files vanished before they could be transferred"
+        case .maxDeleteReached: "the --max-delete limit stopped deletions"
+        case .timeout: "timeout in data send/receive"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One filter-related option as it appeared on the command line; rsync applies them in that
+/// order (first match wins), which separate option arrays would lose.
+enum FilterArgument: Equatable {
+    case rule(String, FilterParser.Source)
+    case ruleFile(String, FilterParser.Source)
+
+    /// Scans raw arguments for filter options, keeping their order.
+    static func scan(_ arguments: [String]) -> [FilterArgument] {
+        var result: [FilterArgument] = []
+        var index = 0
+        let long: [(String, (String) -> FilterArgument)] = [
+            ("--exclude", { .rule($0, .exclude) }), ("--include", { .rule($0, .include) }),
+            ("--filter", { .rule($0, .filter) }), ("--exclude-from", { .ruleFile($0, .exclude) }),
+            ("--include-from", { .ruleFile($0, .include) }),
+        ]
+        while index < arguments.count {
+            let arg = arguments[index]
+            index += 1
+            if arg == "--" { break }
+            var matched = false
+            for (name, make) in long {
+                if arg == name, index < arguments.count {
+                    result.append(make(arguments[index]))
+                    index += 1
+                    matched = true
+                } else if arg.hasPrefix(name + "=") {
+                    result.append(make(String(arg.dropFirst(name.count + 1))))
+                    matched = true
+                }
+                if matched { break }
+            }
+            if matched || arg.hasPrefix("--") || !arg.hasPrefix("-") || arg == "-" { continue }
+            // Short options: -f RULE, -fRULE, or -f at the end of a group (-avf RULE).
+            let letters = Array(arg.dropFirst())
+            if let f = letters.firstIndex(of: "f") {
+                let rest = String(letters[(f + 1)...])
+                if !rest.isEmpty {
+                    result.append(.rule(rest, .filter))
+                } else if index < arguments.count {
+                    result.append(.rule(arguments[index], .filter))
+                    index += 1
+                }
+            }
+        }
+        return result
+    }
+}
+
+
+extension SyncCommand {
+    /// Turns parsed arguments into ``SyncOptions``; bad values throw a ``ValidationError``.
+    func makeOptions() throws -> SyncOptions {
+        var opts = SyncOptions()
+        if a { opts.setArchive() }
+        if r { opts.recursive = true; opts.explicitRecursive = true }
+        if l { opts.preserveLinks = true }
+        opts.copyLinks = copyLinks
+        if p { opts.preservePermissions = true }
+        if t { opts.preserveTimes = true }
+        opts.preserveAccessTimes = atimes
+        if g { opts.preserveGroup = true }
+        if o { opts.preserveOwner = true }
+        if D || devices { opts.preserveDevices = true }
+        if D || specials { opts.preserveSpecials = true }
+        opts.hardLinks = hardLinks
+        opts.sparse = sparse
+        opts.oneFileSystem = x
+        opts.dryRun = n
+        if deleteBefore { opts.delete = .before } else if deleteAfter { opts.delete = .after } else if deleteDuring || delete || deleteExcluded {
+            opts.delete = .during
+        }
+        opts.deleteExcluded = deleteExcluded
+        opts.force = force
+        opts.maxDelete = maxDelete
+        opts.checksum = c
+        opts.sizeOnly = sizeOnly
+        opts.ignoreTimes = ignoreTimes
+        opts.modifyWindow = modifyWindow
+        opts.update = u
+        opts.ignoreExisting = ignoreExisting
+        opts.existingOnly = existing
+        opts.inPlace = inplace
+        opts.partial = partial || P
+        opts.partialDirectory = partialDir
+        opts.backup = b || backupDir != nil
+        opts.backupDirectory = backupDir
+        opts.backupSuffix = suffix
+        opts.linkDest = linkDest
+        opts.compareDest = compareDest
+        opts.numericIds = numericIds
+        opts.removeSourceFiles = removeSourceFiles
+        opts.makePath = mkpath
+        opts.jobs = jobs
+        opts.walkers = walkers
+        let mask = umask(0)
+        umask(mask)
+        opts.umask = UInt32(mask)
+        if let bwlimit {
+            guard let rate = NumberFormatting.parseSize(bwlimit, defaultUnit: 1024), rate >= 0 else {
+                throw ValidationError("invalid --bwlimit value \"\(bwlimit)\"")
+            }
+            opts.bandwidthLimit = rate > 0 ? rate : nil
+        }
+        if !chmod.isEmpty {
+            do {
+                opts.chmod = try ChmodRules(chmod.joined(separator: ","))
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        opts.filters = try makeFilters(deleteExcluded: deleteExcluded)
+        if let filesFrom {
+            let bytes = try readArgumentFile(filesFrom, what: "--files-from")
+            let separator: UInt8 = from0 ? 0 : UInt8(ascii: "\n")
+            opts.filesFrom = bytes.split(separator: separator).map { line in
+                var l = Array(line)
+                if !from0, l.last == UInt8(ascii: "\r") { l.removeLast() }
+                return l
+            }.filter { !$0.isEmpty && (from0 || ($0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";"))) }
+            if paths.count != 2 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
+        }
+        return opts
+    }
+
+    private func makeFilters(deleteExcluded: Bool) throws -> FilterList {
+        var list = FilterList()
+        do {
+            for argument in orderedFilterArguments {
+                switch argument {
+                case .rule(let text, let source):
+                    try FilterParser.add(text, as: source, deleteExcluded: deleteExcluded, to: &list)
+                case .ruleFile(let path, let source):
+                    let bytes = try readArgumentFile(path, what: source == .exclude ? "--exclude-from" : "--include-from")
+                    for line in FilterParser.lines(ofRuleFile: bytes, nulSeparated: from0) {
+                        try FilterParser.add(line, as: source, deleteExcluded: deleteExcluded, to: &list)
+                    }
+                }
+            }
+        } catch let error as FilterParser.ParseError {
+            throw ValidationError(error.description)
+        }
+        if let minSize {
+            guard let value = NumberFormatting.parseSize(minSize) else { throw ValidationError("invalid --min-size value \"\(minSize)\"") }
+            list.minimumSize = Int64(value)
+        }
+        if let maxSize {
+            guard let value = NumberFormatting.parseSize(maxSize) else { throw ValidationError("invalid --max-size value \"\(maxSize)\"") }
+            list.maximumSize = Int64(value)
+        }
+        return list
+    }
+
+    /// Reads a file named on the command line (`-` is stdin); failure is a usage error.
+    private func readArgumentFile(_ path: String, what: String) throws -> [UInt8] {
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ValidationError("failed to open \(what) file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw ValidationError("failed to read \(what) file \(path)") }
+            if n == 0 { break }
+            result += buffer[0..<n]
+        }
+        return result
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
+/// code) with a one-line message and the usage line.
+struct SwiftSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftsync",
+        abstract: "A fast rsync-compatible sync engine.",
+        version: SwiftSyncVersion.string,
+        subcommands: [SyncCommand.self],
+        defaultSubcommand: SyncCommand.self,
+        helpNames: [.long]
+    )
+}
+
+enum SwiftSyncVersion {
+    static let string = "swiftsync 0.1.0"
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    var command = try SwiftSync.parseAsRoot(arguments)
+    if var sync = command as? SyncCommand {
+        sync.orderedFilterArguments = FilterArgument.scan(arguments)
+        try sync.validate()
+        try await sync.execute()
+    } else if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+    } else {
+        try command.run()
+    }
+} catch {
+    let code = SwiftSync.exitCode(for: error)
+    if code == .success {
+        print(SwiftSync.fullMessage(for: error))
+        exit(0)
+    }
+    let message = SwiftSync.fullMessage(for: error)
+        .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
+        .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
+    let stderr = OutputSink.standardError
+    stderr.line("swiftsync: \(message)")
+    stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
+    stderr.line("swiftsync error: syntax or usage error (code 1)")
+    exit(1)
+}
