@@ -2,7 +2,7 @@
 # Local-sync benchmark harness: swiftsync vs `rsync -a` vs `cp -a` (DESIGN.md section 8, issue 2).
 #
 #   Benchmarks/local/run.sh [--binary PATH] [--out FILE] [--quick] [--scenarios 1,2,3,4,5]
-#                           [--fresh-trees]
+#                           [--fresh-trees] [--keep]
 #
 #   --binary PATH     swiftsync binary to measure (default: .build/release/swiftsync, built with
 #                     `swift build -c release` if missing). Any binary taking `-a SRC/ DEST/`
@@ -12,12 +12,13 @@
 #   --quick           fewer runs, and 50,000 instead of 200,000 files for the memory scenario.
 #   --scenarios LIST  comma-separated subset of 1..5 (default: all).
 #   --fresh-trees     regenerate the source trees even if cached ones match.
+#   --keep            keep the destinations in $BENCH_DIR/dst afterwards (default: removed).
 #
 # Environment: BENCH_DIR (scratch dir, default /tmp/swiftsync-bench), MKTREE (path of
 # mktree.py, default ../shared/bench/mktree.py relative to the repository root).
 #
 # Scenarios (each one hyperfine invocation, warm cache, --warmup 1, medians, --export-json):
-#   1. fresh copy of 20,000 small files          swiftsync -a, rsync -a, cp -a   (prepare: rm -rf DEST)
+#   1. fresh copy of 20,000 small files          swiftsync -a, rsync -a, cp -a   (prepare: DEST moved away)
 #   2. no-op resync of that tree                 swiftsync -a, rsync -a          (DEST synced by that tool)
 #   3. resync after `mktree.py touch` (1%)       swiftsync -a --delete, rsync -a --delete
 #                                                (prepare: restore DEST to the pre-touch synced copy)
@@ -25,6 +26,13 @@
 #   5. peak memory of a no-op resync of 200,000 files (GNU time %M, plus summed per-process peaks)
 # After each scenario every destination (swiftsync's first) is checked with
 # `rsync -a -c -n -i --delete SRC/ DEST/`, which must print nothing; otherwise the run aborts.
+#
+# Deleting many files is kept out of the measured scenarios: on ext4 without a journal (this
+# machine's /) the kernel will not reuse an inode freed in the last 60 s (300 s while its inode
+# table block is dirty) and scans past each such inode on every file creation, which made a
+# fresh copy right after `rm -rf` of the previous copy 2-4x slower for every tool. So fresh-copy
+# destinations are renamed into a trash dir (deleted at the end), and scenarios that create many
+# files wait until 65 s after the last bulk deletion.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +50,7 @@ OUT="$REPO/Benchmarks/RESULTS.md"
 QUICK=0
 SCENARIOS="1,2,3,4,5"
 FRESH_TREES=0
+KEEP=0
 while (($#)); do
     case $1 in
         --binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
@@ -52,6 +61,7 @@ while (($#)); do
         --scenarios) SCENARIOS=${2:?--scenarios needs a list}; shift 2 ;;
         --scenarios=*) SCENARIOS=${1#*=}; shift ;;
         --fresh-trees) FRESH_TREES=1; shift ;;
+        --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -105,9 +115,36 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 [[ $BENCH_DIR != / ]] || die "BENCH_DIR must not be /"
 TREES=$BENCH_DIR/trees   # cached, deterministic source trees
 DST=$BENCH_DIR/dst       # destinations, wiped at every run
+TRASH=$DST/trash         # fresh-copy destinations of earlier runs, deleted at the end
 RES=$BENCH_DIR/results   # hyperfine JSON + side files read by report.py, wiped at every run
-rm -rf "$DST" "$RES"
-mkdir -p "$TREES" "$DST" "$RES"
+LAST_DELETE=$BENCH_DIR/.last-bulk-delete
+
+# bulk_delete PATH...: rm -rf, remembering when (see settle)
+bulk_delete() {
+    local p any=0
+    for p in "$@"; do [[ -e $p ]] && any=1; done
+    ((any)) || return 0
+    rm -rf "$@"
+    sync
+    date +%s >"$LAST_DELETE"
+}
+# settle: wait until inodes freed by the last bulk deletion are reusable again (ext4 without a
+# journal skips inodes deleted less than 60 s ago, at a cost per skipped inode on every create).
+settle() {
+    local last now wait
+    last=$(cat "$LAST_DELETE" 2>/dev/null || echo 0)
+    now=$(date +%s)
+    wait=$((last + 65 - now))
+    if ((wait > 0)); then
+        log "waiting ${wait}s for inodes freed by the last bulk deletion to become reusable"
+        sleep "$wait"
+    fi
+    sync
+}
+
+bulk_delete "$DST"
+rm -rf "$RES"
+mkdir -p "$TREES" "$DST" "$TRASH" "$RES"
 exec > >(tee "$RES/run.log") 2>&1
 
 # ---------------------------------------------------------------- record the run
@@ -132,6 +169,14 @@ exec > >(tee "$RES/run.log") 2>&1
     printf 'os\t%s\n' "$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
     printf 'bench_fs\t%s\n' "$(findmnt -n -T "$BENCH_DIR" -o FSTYPE,SOURCE,OPTIONS 2>/dev/null \
         || df -T "$BENCH_DIR" | awk 'NR==2 {print $2, $1}')"
+    fsdev=$(findmnt -n -T "$BENCH_DIR" -o SOURCE 2>/dev/null || true)
+    if [[ $(findmnt -n -T "$BENCH_DIR" -o FSTYPE 2>/dev/null) == ext4 ]]; then
+        if [[ $(cat "/sys/fs/ext4/${fsdev##*/}/journal_task" 2>/dev/null) == "<none>" ]]; then
+            printf 'bench_fs_journal\tno\n'
+        elif [[ -e /sys/fs/ext4/${fsdev##*/}/journal_task ]]; then
+            printf 'bench_fs_journal\tyes\n'
+        fi
+    fi
     printf 'rsync\t%s\n' "$(rsync --version | head -1)"
     printf 'cp\t%s\n' "$(cp --version | head -1)"
     printf 'hyperfine\t%s\n' "$(hyperfine --version | head -1)"
@@ -150,7 +195,7 @@ tree() {
     stamp="$(sha256sum "$MKTREE" | cut -c1-16) $*"
     if ((FRESH_TREES)) || [[ ! -d $dir || $(cat "$TREES/$name.stamp" 2>/dev/null) != "$stamp" ]]; then
         log "generating tree $name: mktree.py $*"
-        rm -rf "$dir" "$TREES/$name.stamp"
+        bulk_delete "$dir" "$TREES/$name.stamp"
         local args=() a
         for a in "$@"; do [[ $a == @ ]] && args+=("$dir") || args+=("$a"); done
         python3 "$MKTREE" "${args[@]}"
@@ -165,7 +210,7 @@ touched_tree() {
     stamp="$(cat "$TREES/$base.stamp") + touch --fraction 0.01 --seed 1"
     if ((FRESH_TREES)) || [[ ! -d $TREES/$name || $(cat "$TREES/$name.stamp" 2>/dev/null) != "$stamp" ]]; then
         log "generating tree $name: copy of $base + mktree.py touch"
-        rm -rf "${TREES:?}/$name" "$TREES/$name.stamp"
+        bulk_delete "${TREES:?}/$name" "$TREES/$name.stamp"
         cp -a "$TREES/$base" "$TREES/$name"
         python3 "$MKTREE" touch "$TREES/$name" --fraction 0.01 --seed 1
         echo "$stamp" >"$TREES/$name.stamp"
@@ -237,12 +282,14 @@ if want 1; then
     set --
     for t in "${TOOLS_COPY[@]}"; do
         d=$DST/s1-$t
-        set -- "$@" "$t" "rm -rf $(q "$d") && sync" "$(sync_cmd "$t" "$src" "$d")"
+        set -- "$@" "$t" "if [ -e $(q "$d") ]; then mv $(q "$d") \"\$(mktemp -d -p $(q "$TRASH"))/\"; fi && sync" \
+            "$(sync_cmd "$t" "$src" "$d")"
     done
+    settle
     bench 1 "$RUNS_FRESH" "$@"
     for t in "${TOOLS_COPY[@]}"; do guard "$t" "$src" "$DST/s1-$t"; done
     scenario 1 "Fresh copy, $SMALL_FILES small files (mktree.py small --files $SMALL_FILES, $(du -sh "$src" | cut -f1))" \
-        "destination removed before every run (prepare: rm -rf DEST && sync, not timed)"
+        "destination moved out of the way before every run (prepare, not timed: mv DEST into a trash dir, then sync; no deletion, see the note on ext4 below)"
 fi
 
 # ---------------------------------------------------------------- 2. no-op resync
@@ -255,7 +302,6 @@ if want 2; then
         # the destination is the tree that tool itself synced (scenario 1's, else a fresh sync)
         [[ -d $DST/s1-$t && ! -e $d ]] && mv "$DST/s1-$t" "$d"
         eval "$(sync_cmd "$t" "$src" "$d")"
-        guard "$t" "$src" "$d"
         set -- "$@" "$t" "" "$(sync_cmd "$t" "$src" "$d")"
     done
     bench 2 "$RUNS_NOOP" "$@"
@@ -282,6 +328,7 @@ if want 3; then
         set -- "$@" "$t" "$restore" "$(sync_cmd "$t" "$src" "$d" --delete)"
     done
     changes=$(rsync -a -n -i --delete "$src/" "$DST/s3-rsync/" | wc -l)
+    settle
     bench 3 "$RUNS_TOUCH" "$@"
     for t in "${TOOLS_SYNC[@]}"; do guard "$t" "$src" "$DST/s3-$t"; done
     # one more restore + re-check proves the timed runs really started from the pre-touch state
@@ -300,9 +347,10 @@ if want 4; then
         d=$DST/s4-$t
         set -- "$@" "$t" "rm -rf $(q "$d") && sync" "$(sync_cmd "$t" "$src" "$d")"
     done
+    settle
     bench 4 "$RUNS_LARGE" "$@"
     for t in "${TOOLS_COPY[@]}"; do guard "$t" "$src" "$DST/s4-$t"; done
-    rm -rf "$DST"/s4-*
+    rm -rf "$DST"/s4-*   # 12 inodes: no settle needed
     scenario 4 "Fresh copy, $LARGE_FILES x $LARGE_MIB MiB incompressible files (mktree.py large --files $LARGE_FILES --mib $LARGE_MIB)" \
         "destination removed before every run (prepare: rm -rf DEST && sync, not timed)"
 fi
@@ -311,14 +359,13 @@ fi
 if want 5; then
     log "scenario 5: peak memory of a no-op resync of $MEM_FILES files"
     src=$TREES/small$MEM_FILES
-    rm -rf "$DST"/s1-* "$DST"/s2-* "$DST"/s3-*   # free the page cache / disk for the big tree
     printf 'tool\trun\telapsed_s\tmaxrss_kib\tsum_hwm_kib\tnprocs\tcommand\n' >"$RES/s5.mem.tsv"
     for t in "${TOOLS_SYNC[@]}"; do
         d=$DST/s5-$t
         cmd=$(sync_cmd "$t" "$src" "$d")
         log "initial sync by $t (not measured): $cmd"
+        settle
         eval "$cmd"
-        guard "$t" "$src" "$d"
         sync
         for ((r = 0; r <= RUNS_MEM; r++)); do   # run 0 is the warm-up
             line=$(eval "python3 $(q "$HERE/memrun.py") $cmd")
@@ -335,4 +382,10 @@ fi
 # ---------------------------------------------------------------- report
 log "writing report to $OUT"
 python3 "$HERE/report.py" --results "$RES" --out "$OUT"
-log "done; raw results in $RES (trees cached in $TREES; rm -rf $BENCH_DIR to reclaim space)"
+if ((KEEP)); then
+    log "done; raw results in $RES, destinations kept in $DST, trees cached in $TREES"
+else
+    log "removing destinations"
+    bulk_delete "$DST"
+    log "done; raw results in $RES (trees cached in $TREES; rm -rf $BENCH_DIR to reclaim space)"
+fi

@@ -62,36 +62,43 @@ public final class SyncEngine: Sendable {
         await withTaskExecutorPreference(executor) {
             guard let root = self.prepareRoots(sources: sources, destination: destinationPath) else { return }
             self.workList.push(root)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    await withTaskGroup(of: Void.self) { walkers in
-                        for _ in 0..<max(1, self.options.walkers) {
-                            walkers.addTask {
-                                while let node = await self.workList.pop() {
-                                    await self.walk(node)
-                                    self.workList.finished()
-                                }
-                            }
-                        }
-                    }
-                    self.transfers.close()
-                }
-                for _ in 0..<max(1, self.options.jobs) {
-                    group.addTask {
-                        while let job = await self.transfers.pop() {
-                            await self.transfer(job)
-                        }
-                    }
-                }
+            await withTaskGroup(of: Void.self) { outer in
                 if let progress {
-                    group.addTask { await progress.run(engine: self) }
+                    outer.addTask { await progress.run(engine: self) }
                 }
-                await group.waitForAll()
+                await self.runPipeline()
                 progress?.stop()
             }
         }
         if CancellationFlag.isSet { reporter.interrupted() }
         return reporter.exitCode
+    }
+
+    /// Walkers feed the transfer queue; when the walk is over the queue closes and the
+    /// workers drain it.
+    private func runPipeline() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withTaskGroup(of: Void.self) { walkers in
+                    for _ in 0..<max(1, self.options.walkers) {
+                        walkers.addTask {
+                            while let node = await self.workList.pop() {
+                                await self.walk(node)
+                                self.workList.finished()
+                            }
+                        }
+                    }
+                }
+                self.transfers.close()
+            }
+            for _ in 0..<max(1, self.options.jobs) {
+                group.addTask {
+                    while let job = await self.transfers.pop() {
+                        await self.transfer(job)
+                    }
+                }
+            }
+        }
     }
 
     /// Bytes written so far (for progress displays).
