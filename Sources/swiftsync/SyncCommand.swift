@@ -52,11 +52,11 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-delete"), help: "Delete no more than NUM files.") var maxDelete: Int?
 
     // MARK: Filters
-    @Option(help: ArgumentHelp("Exclude files matching PATTERN.", valueName: "PATTERN")) var exclude: [String] = []
-    @Option(help: ArgumentHelp("Don't exclude files matching PATTERN.", valueName: "PATTERN")) var include: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Exclude files matching PATTERN.", valueName: "PATTERN")) var exclude: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Don't exclude files matching PATTERN.", valueName: "PATTERN")) var include: [String] = []
     @Option(name: .customLong("exclude-from"), help: ArgumentHelp("Read exclude patterns from FILE.", valueName: "FILE")) var excludeFrom: [String] = []
     @Option(name: .customLong("include-from"), help: ArgumentHelp("Read include patterns from FILE.", valueName: "FILE")) var includeFrom: [String] = []
-    @Option(name: [.customShort("f"), .customLong("filter")], help: ArgumentHelp("Add a file-filtering RULE.", valueName: "RULE")) var filter: [String] = []
+    @Option(name: [.customShort("f"), .customLong("filter")], parsing: .unconditionalSingleValue, help: ArgumentHelp("Add a file-filtering RULE.", valueName: "RULE")) var filter: [String] = []
     @Option(name: .customLong("files-from"), help: ArgumentHelp("Read the list of source files from FILE (- for stdin).", valueName: "FILE")) var filesFrom: String?
     @Flag(name: [.customShort("0"), .customLong("from0")], help: "NUL-separated --files-from and rule files.") var from0 = false
     @Option(name: .customLong("min-size"), help: ArgumentHelp("Don't transfer files smaller than SIZE.", valueName: "SIZE")) var minSize: String?

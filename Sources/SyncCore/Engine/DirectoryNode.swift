@@ -27,6 +27,9 @@ final class DirectoryNode: @unchecked Sendable {
     var lateDeletions: [FileEntry] = []
 
     var source: DirectoryRef?
+    /// The source directory this one is listed in (the parent's, or at the root the SRC
+    /// argument's own parent); released with the node.
+    var sourceParent: DirectoryRef?
     var destination: DirectoryRef?
     /// The root node's entries come from several source directories (several SRC args).
     var rootSources: [(DirectoryRef, FileEntry)]?
@@ -63,6 +66,7 @@ final class DirectoryNode: @unchecked Sendable {
     /// Drops the descriptors once the directory is finished.
     func closeHandles() {
         source = nil
+        sourceParent = nil
         destination = nil
         rootSources = nil
     }

@@ -93,6 +93,7 @@ extension SyncEngine {
                 reporter.changed(change, path: [])
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
+            if options.preserveTimes { root.finalAttributes.mtime = rootEntry.status.mtime }
             reporter.statistics.countSource(.directory)
         }
         context.withLock { c in

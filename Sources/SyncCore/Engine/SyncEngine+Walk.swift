@@ -44,9 +44,10 @@ extension SyncEngine {
 
         if !plan.deletions.isEmpty {
             if options.delete == .after {
-                node.lateDeletions = plan.deletions.map { destinationEntries[$0] }
+                node.lateDeletions = plan.deletions.reversed().map { destinationEntries[$0] }
             } else {
-                for index in plan.deletions { delete(destinationEntries[index], in: dst, node: node) }
+                // rsync deletes in reverse name order (which --max-delete makes visible).
+                for index in plan.deletions.reversed() { delete(destinationEntries[index], in: dst, node: node) }
             }
         }
         for item in plan.items {
@@ -61,7 +62,7 @@ extension SyncEngine {
     /// Opens the node's source and destination directories (the root's are already open).
     private func openHandles(of node: DirectoryNode) -> Bool {
         guard let parent = node.parent else { return true }
-        guard let parentSource = parent.source, let parentDestination = parent.destination else { return false }
+        guard let parentSource = node.sourceParent ?? parent.source, let parentDestination = parent.destination else { return false }
         do {
             guard let src = try source.openDirectory(node.sourceName, in: parentSource) else {
                 reporter.vanished(parentSource.path(of: node.sourceName))
@@ -149,7 +150,7 @@ extension SyncEngine {
 
         switch entry.kind {
         case .directory:
-            descend(into: entry, name: name, existing: current, node: node, destinationDirectory: dst)
+            descend(into: entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         case .regular:
             await handleRegular(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         case .symlink:
@@ -184,7 +185,10 @@ extension SyncEngine {
             return makeBackup(name: name, in: dst, node: node)
         }
         do {
-            try destination.remove(name, in: dst, kind: old.kind) { _, _ in }
+            try destination.remove(name, in: dst, kind: old.kind) { relative, kind in
+                // rsync reports what was inside a replaced directory, not the directory itself.
+                if relative != name { reporter.deleted(path: node.path(of: relative), kind: kind) }
+            }
         } catch {
             reporter.error("\(error)")
             reporter.error("could not make way for new \(kindWord(entry.kind)): \(DisplayPath.escape(path))")
@@ -205,7 +209,7 @@ extension SyncEngine {
 
     // MARK: Directories
 
-    private func descend(into entry: FileEntry, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+    private func descend(into entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
         let path = node.path(of: name)
         var change = ItemizedChange(update: .localChange, kind: .directory, isNew: existing == nil)
         if existing == nil {
@@ -234,7 +238,10 @@ extension SyncEngine {
         let child = DirectoryNode(relativePath: path, parent: node, sourceName: entry.name, destinationName: name,
                                   sourceEntry: entry, deleteAllowed: restriction == nil, isNew: existing == nil)
         child.filesFrom = restriction
+        child.sourceParent = srcDir
         child.finalAttributes = existing == nil ? attributes(for: entry, isNew: true) : attributesToFix(source: entry, change: change)
+        // Whatever changes inside moves the directory's mtime: set it back at the end.
+        if options.preserveTimes { child.finalAttributes.mtime = entry.status.mtime }
         child.rootDevice = node.rootDevice
         node.retain()
         workList.push(child)
@@ -354,6 +361,7 @@ extension SyncEngine {
         if let existing {
             if existing.linkTarget != target {
                 change.checksum = true
+                attributeChanges(&change, source: entry, destination: existing)
                 do {
                     try destination.remove(name, in: dst, kind: .symlink) { _, _ in }
                 } catch {
@@ -433,12 +441,47 @@ extension SyncEngine {
             }
             return
         }
+        if entry.kind == .directory && !options.filters.isEmpty {
+            _ = deleteProtectingFiltered(entry.name, in: dst, path: node.path(of: entry.name))
+            return
+        }
         do {
             try destination.remove(entry.name, in: dst, kind: entry.kind) { relative, kind in
                 reporter.deleted(path: node.path(of: relative), kind: kind)
             }
         } catch {
             reporter.error("delete of \"\(dst.path(of: entry.name))\" failed: \(error)")
+        }
+    }
+
+    /// Deletes a directory tree except what receiver-side filter rules protect; a directory
+    /// that keeps a protected file stays. Returns whether `name` itself was removed.
+    private func deleteProtectingFiltered(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) -> Bool {
+        var keptSomething = false
+        do {
+            if let dir = try destination.openDirectory(name, in: dst) {
+                for child in try destination.list(dir).reversed() {
+                    let childPath = DisplayPath.join(path, child.name)
+                    if options.filters.protectsOnReceiver(childPath, isDirectory: child.kind == .directory) {
+                        keptSomething = true
+                        continue
+                    }
+                    if child.kind == .directory {
+                        if !deleteProtectingFiltered(child.name, in: dir, path: childPath) { keptSomething = true }
+                    } else {
+                        try destination.remove(child.name, in: dir, kind: child.kind) { _, kind in
+                            reporter.deleted(path: childPath, kind: kind)
+                        }
+                    }
+                }
+            }
+            if keptSomething { return false }
+            try destination.remove(name, in: dst, kind: .directory) { _, _ in }
+            reporter.deleted(path: path, kind: .directory)
+            return true
+        } catch {
+            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
+            return false
         }
     }
 

@@ -1,11 +1,12 @@
 /// Turns raw file-name bytes into text the way rsync prints them: valid UTF-8 as is, control
-/// characters and invalid bytes as `\#ooo` (octal), so a name with a newline stays on one line.
+/// characters (but tab) and invalid bytes as `\#ooo` (octal), so a name with a newline stays on one
+/// line.
 public enum DisplayPath {
     public static func escape(_ bytes: [UInt8]) -> String {
         // Fast path: printable ASCII and valid UTF-8 without control characters.
         var clean = true
-        for b in bytes where b < 0x20 || b == 0x7f || b >= 0x80 {
-            if b >= 0x80 { continue }
+        for (i, b) in bytes.enumerated() where (b < 0x20 && b != 0x09) || b == 0x7f || b == UInt8(ascii: "\\") {
+            if b == UInt8(ascii: "\\") && (i + 1 == bytes.count || bytes[i + 1] != UInt8(ascii: "#")) { continue }
             clean = false
             break
         }
@@ -15,7 +16,8 @@ public enum DisplayPath {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            if b < 0x20 || b == 0x7f {
+            // Control characters (but tab), and a backslash that would read as an escape.
+            if (b < 0x20 && b != 0x09) || b == 0x7f || (b == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "#")) {
                 out += octal(b); i += 1; continue
             }
             if b < 0x80 { out.unicodeScalars.append(Unicode.Scalar(b)); i += 1; continue }

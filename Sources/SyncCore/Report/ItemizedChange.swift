@@ -41,6 +41,10 @@ public struct ItemizedChange: Sendable {
             s += "+++++++++"
             return s
         }
+        if update == .hardLink && !(checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime) {
+            // rsync leaves the columns blank for a link that is otherwise unchanged.
+            return s + String(repeating: " ", count: 9)
+        }
         s.append(checksum ? "c" : ".")
         s.append(size ? "s" : ".")
         s.append(time ? "t" : timeIsTransferTime ? "T" : ".")
