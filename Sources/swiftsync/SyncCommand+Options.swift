@@ -114,6 +114,7 @@ extension SyncCommand {
                 throw ValidationError(error.description)
             }
         }
+        applyNegations(to: &opts)
         opts.filters = try makeFilters(deleteExcluded: deleteExcluded)
         if let filesFrom {
             let bytes = try readArgumentFile(filesFrom, what: "--files-from")
@@ -126,6 +127,31 @@ extension SyncCommand {
             if paths.count != 2 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
         }
         return opts
+    }
+
+    private func applyNegations(to opts: inout SyncOptions) {
+        let n = negations
+        if n.contains("owner") { opts.preserveOwner = false }
+        if n.contains("group") { opts.preserveGroup = false }
+        if n.contains("perms") { opts.preservePermissions = false }
+        if n.contains("times") { opts.preserveTimes = false }
+        if n.contains("links") { opts.preserveLinks = false }
+        if n.contains("D") { opts.preserveDevices = false; opts.preserveSpecials = false }
+        if n.contains("devices") { opts.preserveDevices = false }
+        if n.contains("specials") { opts.preserveSpecials = false }
+        if n.contains("recursive") { opts.recursive = false; opts.explicitRecursive = false }
+        if n.contains("hard-links") { opts.hardLinks = false }
+        if n.contains("sparse") { opts.sparse = false }
+        if n.contains("one-file-system") { opts.oneFileSystem = false }
+        if n.contains("atimes") { opts.preserveAccessTimes = false }
+        if n.contains("checksum") { opts.checksum = false }
+        if n.contains("copy-links") { opts.copyLinks = false }
+        if n.contains("inplace") { opts.inPlace = false }
+        if n.contains("partial") { opts.partial = false }
+        if n.contains("delete") { opts.delete = nil }
+        if n.contains("mkpath") { opts.makePath = false }
+        if n.contains("numeric-ids") { opts.numericIds = false }
+        if n.contains("update") { opts.update = false }
     }
 
     private func makeFilters(deleteExcluded: Bool) throws -> FilterList {

@@ -96,6 +96,8 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// The filter rules in command-line order (set by `main` from the raw arguments).
     var orderedFilterArguments: [FilterArgument] = []
+    /// `--no-X` options (set by `main`), applied after `-a`.
+    var negations = Negations()
 
     enum CodingKeys: CodingKey {
         case a, r, l, copyLinks, p, t, atimes, g, o, D, devices, specials, hardLinks, sparse, x
@@ -131,12 +133,12 @@ struct SyncCommand: AsyncParsableCommand {
     func execute() async throws -> Never {
         let options = try makeOptions()
         var reporterOptions = SyncReporter.Options()
-        reporterOptions.itemize = i > 0
-        reporterOptions.verbose = q ? 0 : v + (i > 1 ? 1 : 0)
+        reporterOptions.itemize = i > 0 && !negations.contains("itemize-changes")
+        reporterOptions.verbose = q || negations.contains("verbose") ? 0 : v + (i > 1 ? 1 : 0)
         reporterOptions.quiet = q
-        reporterOptions.humanReadable = humanReadable
+        reporterOptions.humanReadable = humanReadable && !negations.contains("human-readable")
         reporterOptions.json = json
-        reporterOptions.progressPerFile = (progress || P) && !q
+        reporterOptions.progressPerFile = (progress || P) && !q && !negations.contains("progress")
         let reporter = SyncReporter(options: reporterOptions)
         let progressBar = info.contains("progress2") && !q ? ProgressReporter(sink: json ? .standardError : .standardOutput) : nil
 

@@ -21,11 +21,12 @@ enum SwiftSyncVersion {
     static let string = "swiftsync 0.1.0"
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
 do {
     var command = try SwiftSync.parseAsRoot(arguments)
     if var sync = command as? SyncCommand {
         sync.orderedFilterArguments = FilterArgument.scan(arguments)
+        sync.negations = negations
         try sync.validate()
         try await sync.execute()
     } else if var asyncCommand = command as? AsyncParsableCommand {

@@ -75,7 +75,7 @@ public struct ChmodRules: Sendable, Equatable {
             switch c.op {
             case "+": m |= bits
             case "-": m &= ~bits
-            default: m = (m & ~(c.who & 0o7777)) | bits
+            default: m = (m & ~(c.who & 0o777)) | bits  // '=' leaves set-id and sticky bits alone
             }
         }
         return m & 0o7777

@@ -23,8 +23,6 @@ final class DirectoryNode: @unchecked Sendable {
     let isNew: Bool
     /// Attributes to put on the destination directory when everything inside it is done.
     var finalAttributes = AttributeSet()
-    /// `--delete-after` deletions, run at finalization.
-    var lateDeletions: [FileEntry] = []
 
     var source: DirectoryRef?
     /// The source directory this one is listed in (the parent's, or at the root the SRC
@@ -87,6 +85,8 @@ final class DirectoryNode: @unchecked Sendable {
 public final class FilesFromTree: @unchecked Sendable {
     public var children: [[UInt8]: FilesFromTree] = [:]
     public var isListed = false
+    /// Listed with a trailing slash (`dir/`): its direct contents are included too.
+    public var includesContents = false
 
     public init() {}
 
@@ -95,7 +95,10 @@ public final class FilesFromTree: @unchecked Sendable {
         for path in paths {
             var node = self
             let components = path.split(separator: UInt8(ascii: "/")).filter { !$0.elementsEqual([UInt8(ascii: ".")]) }
-            guard !components.isEmpty else { continue }
+            guard !components.isEmpty else {
+                includesContents = true
+                continue
+            }
             for component in components {
                 let key = Array(component)
                 if let next = node.children[key] { node = next } else {
@@ -105,6 +108,7 @@ public final class FilesFromTree: @unchecked Sendable {
                 }
             }
             node.isListed = true
+            if path.last == UInt8(ascii: "/") || path.suffix(2).elementsEqual("/.".utf8) { node.includesContents = true }
         }
     }
 }

@@ -42,7 +42,7 @@ extension SyncEngine {
         defer { FileSystem.close(fd) }
         if CancellationFlag.isSet { return }
         if options.backup, job.existing != nil, !options.inPlace {
-            guard makeBackup(name: name, in: dst, node: node) else { return }
+            guard makeBackup(name: name, in: dst, directoryPath: node.relativePath) else { return }
         }
         var writeOptions = WriteOptions()
         writeOptions.sparse = options.sparse
@@ -61,7 +61,7 @@ extension SyncEngine {
             if options.dryRun { bytesDone.add(written, ordering: .relaxed) }
             reporter.statistics.add(.regularTransferred)
             reporter.statistics.add(.transferredSize, entry.status.size)
-            reporter.statistics.add(.literalData, written)
+            reporter.statistics.add(.literalData, options.dryRun ? 0 : written)
             if job.existing == nil { reporter.statistics.countCreated(.regular) }
             reporter.changed(job.change, path: path)
             reporter.fileDone(path: path, size: entry.status.size)

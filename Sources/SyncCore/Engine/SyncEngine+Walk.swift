@@ -27,7 +27,7 @@ extension SyncEngine {
         } else {
             return
         }
-        if let only = node.filesFrom, node.rootSources == nil {
+        if let only = node.filesFrom, !only.includesContents, node.rootSources == nil {
             sourceEntries.removeAll { only.children[$0.name] == nil }
         }
         var destinationEntries: [FileEntry]
@@ -44,10 +44,12 @@ extension SyncEngine {
 
         if !plan.deletions.isEmpty {
             if options.delete == .after {
-                node.lateDeletions = plan.deletions.reversed().map { destinationEntries[$0] }
+                let late = plan.deletions.reversed().map { destinationEntries[$0] }
+                let mtime = options.preserveTimes ? (node.sourceEntry?.status.mtime) : nil
+                lateDeletions.withLock { $0.append((node.relativePath, late, mtime)) }
             } else {
                 // rsync deletes in reverse name order (which --max-delete makes visible).
-                for index in plan.deletions.reversed() { delete(destinationEntries[index], in: dst, node: node) }
+                for index in plan.deletions.reversed() { delete(destinationEntries[index], in: dst, directoryPath: node.relativePath) }
             }
         }
         for item in plan.items {
@@ -63,16 +65,8 @@ extension SyncEngine {
     private func openHandles(of node: DirectoryNode) -> Bool {
         guard let parent = node.parent else { return true }
         guard let parentSource = node.sourceParent ?? parent.source, let parentDestination = parent.destination else { return false }
-        do {
-            guard let src = try source.openDirectory(node.sourceName, in: parentSource) else {
-                reporter.vanished(parentSource.path(of: node.sourceName))
-                return false
-            }
-            node.source = src
-        } catch {
-            reporter.error("\(error)")
-            return false
-        }
+        // Destination first: even when the source cannot be read, the directory made for it
+        // gets its attributes at the end.
         do {
             if let dst = try destination.openDirectory(node.destinationName, in: parentDestination) {
                 node.destination = dst
@@ -89,6 +83,16 @@ extension SyncEngine {
                 reporter.error("\(error)")
                 return false
             }
+        }
+        do {
+            guard let src = try source.openDirectory(node.sourceName, in: parentSource) else {
+                reporter.vanished(parentSource.path(of: node.sourceName))
+                return false
+            }
+            node.source = src
+        } catch {
+            reporter.error("\(error)")
+            return false
         }
         return true
     }
@@ -133,10 +137,14 @@ extension SyncEngine {
                 return
             }
         case .regular:
-            if options.filters.skipsSize(entry.status.size) { return }
+            break
         }
         reporter.statistics.countSource(entry.kind)
-        if entry.kind == .regular { reporter.statistics.add(.totalFileSize, entry.status.size) }
+        if entry.kind == .regular {
+            reporter.statistics.add(.totalFileSize, entry.status.size)
+            // Outside --min-size/--max-size: listed (and so never deleted), not transferred.
+            if options.filters.skipsSize(entry.status.size) { return }
+        }
         if entry.kind == .symlink { reporter.statistics.add(.totalFileSize, Int64(entry.linkTarget?.count ?? 0)) }
 
         var current = existing
@@ -154,7 +162,7 @@ extension SyncEngine {
         case .regular:
             await handleRegular(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         case .symlink:
-            handleSymlink(entry, name: name, existing: current, node: node, destinationDirectory: dst)
+            handleSymlink(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         default:
             handleSpecial(entry, name: name, existing: current, node: node, destinationDirectory: dst)
         }
@@ -182,7 +190,7 @@ extension SyncEngine {
             return true
         }
         if options.backup && old.kind != .directory {
-            return makeBackup(name: name, in: dst, node: node)
+            return makeBackup(name: name, in: dst, directoryPath: node.relativePath)
         }
         do {
             try destination.remove(name, in: dst, kind: old.kind) { relative, kind in
@@ -354,7 +362,7 @@ extension SyncEngine {
 
     // MARK: Symlinks, devices, specials
 
-    private func handleSymlink(_ entry: FileEntry, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+    private func handleSymlink(_ entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
         let path = node.path(of: name)
         let target = entry.linkTarget ?? []
         var change = ItemizedChange(update: .localChange, kind: .symlink, isNew: existing == nil)
@@ -377,6 +385,7 @@ extension SyncEngine {
                         try destination.setAttributes(name, in: dst, kind: .symlink, attributesToFix(source: entry, change: change))
                     } catch { reporter.error("\(error)") }
                 }
+                if options.removeSourceFiles { removeSource(entry, in: srcDir) }
                 return
             }
         }
@@ -387,6 +396,7 @@ extension SyncEngine {
             if !a.isEmpty { try destination.setAttributes(name, in: dst, kind: .symlink, a) }
             if existing == nil { reporter.statistics.countCreated(.symlink) }
             reporter.changed(change, path: path, linkTarget: target)
+            if options.removeSourceFiles { removeSource(entry, in: srcDir) }
         } catch {
             reporter.error("\(error)")
         }
@@ -426,7 +436,7 @@ extension SyncEngine {
     // MARK: Deletion
 
     /// Deletes one destination entry the source no longer has (within `--max-delete`).
-    func delete(_ entry: FileEntry, in dst: DirectoryRef, node: DirectoryNode) {
+    func delete(_ entry: FileEntry, in dst: DirectoryRef, directoryPath: [UInt8]) {
         if let limit = options.maxDelete {
             if deletionCount.add(1, ordering: .relaxed).newValue > limit {
                 reporter.statistics.add(.deletionsSkipped)
@@ -435,19 +445,19 @@ extension SyncEngine {
             }
         }
         if options.backup && entry.kind != .directory {
-            let path = node.path(of: entry.name)
-            if makeBackup(name: entry.name, in: dst, node: node) {
+            let path = DisplayPath.join(directoryPath, entry.name)
+            if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) {
                 reporter.deleted(path: path, kind: entry.kind)
             }
             return
         }
         if entry.kind == .directory && !options.filters.isEmpty {
-            _ = deleteProtectingFiltered(entry.name, in: dst, path: node.path(of: entry.name))
+            _ = deleteProtectingFiltered(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name))
             return
         }
         do {
             try destination.remove(entry.name, in: dst, kind: entry.kind) { relative, kind in
-                reporter.deleted(path: node.path(of: relative), kind: kind)
+                reporter.deleted(path: DisplayPath.join(directoryPath, relative), kind: kind)
             }
         } catch {
             reporter.error("delete of \"\(dst.path(of: entry.name))\" failed: \(error)")
@@ -486,11 +496,11 @@ extension SyncEngine {
     }
 
     /// `-b`: moves the current destination file aside (`NAME~`, or into `--backup-dir`).
-    func makeBackup(name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
+    func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> Bool {
         let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
             if let backupRoot = context.withLock({ $0.backupRoot }) {
-                let target = try backupDirectory(for: node.relativePath, under: backupRoot)
+                let target = try backupDirectory(for: directoryPath, under: backupRoot)
                 try destination.rename(name, in: dst, to: name + suffix, in: target)
             } else {
                 try destination.rename(name, in: dst, to: name + suffix, in: dst)

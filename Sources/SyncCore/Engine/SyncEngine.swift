@@ -19,6 +19,11 @@ public final class SyncEngine: Sendable {
     let workList = DirectoryWorkList()
     let bytesDone = Atomic<Int64>(0)
     let startTime: Double
+    /// Only the super-user may give files away; others may set groups they belong to (rsync's rule).
+    let isSuperUser: Bool
+    let memberGroups: Set<UInt32>
+    /// `--delete-after`: per directory, the names to delete and the mtime to restore after.
+    let lateDeletions = Mutex<[(path: [UInt8], entries: [FileEntry], mtime: FileTime?)]>([])
     /// Set once the roots are resolved.
     let context = Mutex<RunContext>(RunContext())
 
@@ -49,6 +54,10 @@ public final class SyncEngine: Sendable {
         self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
         self.startTime = BandwidthLimiter.now()
+        self.isSuperUser = geteuid() == 0
+        var groups = [gid_t](repeating: 0, count: 256)
+        let count = getgroups(Int32(groups.count), &groups)
+        self.memberGroups = Set(groups.prefix(Int(max(0, count))).map { UInt32($0) } + [UInt32(getegid())])
     }
 
     /// Elapsed seconds since the engine was made.
@@ -67,6 +76,7 @@ public final class SyncEngine: Sendable {
                     outer.addTask { await progress.run(engine: self) }
                 }
                 await self.runPipeline()
+                self.runLateDeletions()
                 progress?.stop()
             }
         }
@@ -101,6 +111,26 @@ public final class SyncEngine: Sendable {
         }
     }
 
+    /// `--delete-after`: a pass over the directories in name order once everything is sent,
+    /// as rsync's separate deletion pass (the order decides what `--max-delete` spares).
+    private func runLateDeletions() {
+        let work = lateDeletions.withLock { $0 }.sorted { compareNames($0.path, $1.path) < 0 }
+        guard !work.isEmpty, !CancellationFlag.isSet, let root = context.withLock({ $0.destinationRoot }) else { return }
+        for (path, entries, mtime) in work {
+            let directory: DirectoryRef
+            if path.isEmpty {
+                directory = root
+            } else {
+                guard let opened = (try? destination.openDirectory(path, in: root)) ?? nil else { continue }
+                directory = opened
+            }
+            for entry in entries { delete(entry, in: directory, directoryPath: path) }
+            if let mtime {
+                try? destination.setAttributes(of: directory, AttributeSet(mtime: mtime))
+            }
+        }
+    }
+
     /// Bytes written so far (for progress displays).
     public var bytesTransferred: Int64 { bytesDone.load(ordering: .relaxed) }
 
@@ -118,9 +148,6 @@ public final class SyncEngine: Sendable {
 
     private func finalize(_ node: DirectoryNode) {
         if let dst = node.destination {
-            for entry in node.lateDeletions {
-                delete(entry, in: dst, node: node)
-            }
             if !node.finalAttributes.isEmpty && !CancellationFlag.isSet {
                 do {
                     try destination.setAttributes(of: dst, node.finalAttributes)
@@ -145,8 +172,8 @@ public final class SyncEngine: Sendable {
         } else if isNew {
             a.permissions = mode & ~options.umask & (kind == .directory ? 0o7777 : 0o6777)
         }
-        if options.preserveOwner { a.uid = entry.status.uid }
-        if options.preserveGroup { a.gid = entry.status.gid }
+        if options.preserveOwner && isSuperUser { a.uid = entry.status.uid }
+        if options.preserveGroup && (isSuperUser || memberGroups.contains(entry.status.gid)) { a.gid = entry.status.gid }
         if options.preserveTimes { a.mtime = entry.status.mtime }
         if options.preserveAccessTimes && kind != .directory { a.atime = entry.status.atime }
         return a
@@ -162,8 +189,8 @@ public final class SyncEngine: Sendable {
             let wanted = attributes(for: source, isNew: false).permissions
             if let wanted, wanted != d.permissions { change.permissions = true }
         }
-        if options.preserveOwner && s.uid != d.uid { change.owner = true }
-        if options.preserveGroup && s.gid != d.gid { change.group = true }
+        if options.preserveOwner && isSuperUser && s.uid != d.uid { change.owner = true }
+        if options.preserveGroup && s.gid != d.gid && (isSuperUser || memberGroups.contains(s.gid)) { change.group = true }
         if options.preserveAccessTimes && source.kind != .directory && s.atime.seconds != d.atime.seconds { change.accessTime = true }
     }
 
