@@ -37,6 +37,14 @@ final class HardLinkRegistry: Sendable {
 
     private let groups = Mutex<[Key: Group]>([:])
 
+    /// Names `path` the leader of its group unless the group already has one.
+    func prefer(_ status: FileStatus, path: [UInt8]) {
+        let key = Key(device: status.device, inode: status.inode)
+        groups.withLock { map in
+            if map[key] == nil { map[key] = Group(leaderPath: path, state: .inProgress) }
+        }
+    }
+
     func claim(_ status: FileStatus, path: [UInt8], follower: @autoclosure () -> Follower) -> Claim {
         let key = Key(device: status.device, inode: status.inode)
         return groups.withLock { map -> Claim in
@@ -44,6 +52,7 @@ final class HardLinkRegistry: Sendable {
                 map[key] = Group(leaderPath: path, state: .inProgress)
                 return .leader
             }
+            if group.leaderPath == path && group.state == .inProgress { return .leader }
             switch group.state {
             case .done: return .linkTo(group.leaderPath)
             case .failed: return .transferAlone

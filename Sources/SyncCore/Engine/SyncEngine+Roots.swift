@@ -64,6 +64,9 @@ extension SyncEngine {
             }
         } else {
             let (parent, name) = split(destinationBytes)
+            if options.makePath && ((try? destination.openRoot(parent, followSymlink: true)) ?? nil) == nil {
+                _ = createDestination(String(decoding: parent, as: UTF8.self), announce: false)
+            }
             guard let parentRef = (try? destination.openRoot(parent, followSymlink: true)) ?? nil else {
                 reporter.fatalIO("change_dir#3 \"\(absolute(DisplayPath.escape(parent)))\" failed: No such file or directory (2)")
                 return nil
@@ -124,7 +127,7 @@ extension SyncEngine {
     }
 
     /// Creates the missing destination directory (with `--mkpath`, its parents as well).
-    private func createDestination(_ path: String) -> DirectoryRef? {
+    private func createDestination(_ path: String, announce: Bool = true) -> DirectoryRef? {
         let bytes = Array(path.utf8)
         if options.dryRun {
             reporter.info("created directory \(trimmedDisplay(path))")
@@ -138,7 +141,7 @@ extension SyncEngine {
             if last || options.makePath {
                 do {
                     try FileSystem.makeDirectory(prefix, in: FileSystem.currentDirectory, mode: 0o755, path: DisplayPath.escape(prefix))
-                    if last { reporter.info("created directory \(trimmedDisplay(path))") }
+                    if last && announce { reporter.info("created directory \(trimmedDisplay(path))") }
                 } catch where error.errno == EEXIST {
                 } catch {
                     reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(String(cString: strerror(error.errno))) (\(error.errno))")

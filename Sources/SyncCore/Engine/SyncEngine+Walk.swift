@@ -52,6 +52,25 @@ extension SyncEngine {
                 for index in plan.deletions.reversed() { delete(destinationEntries[index], in: dst, directoryPath: node.relativePath) }
             }
         }
+        if let hardLinks {
+            // rsync's choice of the name that carries the data: the first of the group (in name
+            // order) that already exists at the destination, else the last one.
+            var groups: [HardLinkRegistry.Key: (first: Int?, last: Int)] = [:]
+            for (position, item) in plan.items.enumerated() {
+                let e = sourceEntries[item.source]
+                guard e.kind == .regular && e.status.linkCount > 1 else { continue }
+                let key = HardLinkRegistry.Key(device: e.status.device, inode: e.status.inode)
+                var g = groups[key] ?? (nil, position)
+                g.last = position
+                if g.first == nil, let d = item.destination, destinationEntries[d].kind == .regular { g.first = position }
+                groups[key] = g
+            }
+            for (_, g) in groups {
+                let item = plan.items[g.first ?? g.last]
+                let e = sourceEntries[item.source]
+                hardLinks.prefer(e.status, path: node.path(of: node.destinationName(for: e.name)))
+            }
+        }
         for item in plan.items {
             if CancellationFlag.isSet { workList.cancel(); return }
             let entry = sourceEntries[item.source]
@@ -148,13 +167,22 @@ extension SyncEngine {
         if entry.kind == .symlink { reporter.statistics.add(.totalFileSize, Int64(entry.linkTarget?.count ?? 0)) }
 
         var current = existing
+        if let e = current, e.kind == entry.kind, e.kind != .directory, options.ignoreExisting { return }
+        var replaced = false
         if let e = current, e.kind != entry.kind {
             // Make way: the old item of another type goes first.
-            if options.existingOnly || options.ignoreExisting { return }
+            if options.ignoreExisting {
+                // rsync leaves it and then fails to look inside the "directory".
+                if entry.kind == .directory {
+                    reporter.error("recv_generator: failed to stat \"\(dst.path(of: name))\": Not a directory (20)")
+                }
+                return
+            }
             guard makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
             current = nil
+            replaced = true
         }
-        if current == nil && options.existingOnly { return }
+        if current == nil && !replaced && options.existingOnly { return }
 
         switch entry.kind {
         case .directory:
@@ -305,6 +333,11 @@ extension SyncEngine {
                                       change: change, isHardLinkLeader: isLeader))
         case .upToDate, .compareChecksums:
             change.update = .attributesOnly
+            var existing = existing
+            if existing.status.linkCount > 1, let fresh = try? destination.entry(name, in: dst, followSymlink: false) {
+                // Another name of this inode may have been fixed already in this run.
+                existing = fresh
+            }
             attributeChanges(&change, source: entry, destination: existing)
             if change.isSignificant {
                 reporter.changed(change, path: path)
@@ -366,16 +399,21 @@ extension SyncEngine {
         let path = node.path(of: name)
         let target = entry.linkTarget ?? []
         var change = ItemizedChange(update: .localChange, kind: .symlink, isNew: existing == nil)
+        if existing == nil {
+            // --compare-dest/--link-dest: an identical symlink there means nothing to do here.
+            for (ref, link) in context.withLock({ $0.alternateDestinations }) {
+                guard let other = try? FileSystem.readLink(path, in: ref.descriptor, path: ""), other == target else { continue }
+                if link && !options.dryRun {
+                    try? FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: "")
+                }
+                return
+            }
+        }
         if let existing {
             if existing.linkTarget != target {
                 change.checksum = true
                 attributeChanges(&change, source: entry, destination: existing)
-                do {
-                    try destination.remove(name, in: dst, kind: .symlink) { _, _ in }
-                } catch {
-                    reporter.error("\(error)")
-                    return
-                }
+                guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
             } else {
                 change.update = .attributesOnly
                 attributeChanges(&change, source: entry, destination: existing)
@@ -418,10 +456,7 @@ extension SyncEngine {
                 return
             }
             change.checksum = true
-            do { try destination.remove(name, in: dst, kind: existing.kind) { _, _ in } } catch {
-                reporter.error("\(error)")
-                return
-            }
+            guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
         }
         do {
             try destination.makeNode(name, in: dst, status: entry.status)
@@ -430,6 +465,18 @@ extension SyncEngine {
             reporter.changed(change, path: path)
         } catch {
             reporter.error("\(error)")
+        }
+    }
+
+    /// Removes (or with `-b` backs up) a non-directory that a new version replaces.
+    private func removeForReplacement(_ existing: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
+        if options.backup { return makeBackup(name: name, in: dst, directoryPath: node.relativePath) }
+        do {
+            try destination.remove(name, in: dst, kind: existing.kind) { _, _ in }
+            return true
+        } catch {
+            reporter.error("\(error)")
+            return false
         }
     }
 
@@ -444,7 +491,11 @@ extension SyncEngine {
                 return
             }
         }
-        if options.backup && entry.kind != .directory {
+        if options.backup && entry.kind == .directory {
+            deleteBackingUp(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name))
+            return
+        }
+        if options.backup {
             let path = DisplayPath.join(directoryPath, entry.name)
             if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) {
                 reporter.deleted(path: path, kind: entry.kind)
@@ -461,6 +512,29 @@ extension SyncEngine {
             }
         } catch {
             reporter.error("delete of \"\(dst.path(of: entry.name))\" failed: \(error)")
+        }
+    }
+
+    /// `--delete -b` on a directory: every file inside is backed up, then the directory goes if
+    /// it is empty (with a suffix-only backup the backups keep it).
+    private func deleteBackingUp(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) {
+        do {
+            if let dir = try destination.openDirectory(name, in: dst) {
+                for child in try destination.list(dir).reversed() {
+                    let childPath = DisplayPath.join(path, child.name)
+                    if child.kind == .directory {
+                        deleteBackingUp(child.name, in: dir, path: childPath)
+                    } else if makeBackup(name: child.name, in: dir, directoryPath: path) {
+                        reporter.deleted(path: childPath, kind: child.kind)
+                    }
+                }
+            }
+            if (try? destination.list(destination.openDirectory(name, in: dst) ?? dst).isEmpty) ?? false {
+                try destination.remove(name, in: dst, kind: .directory) { _, _ in }
+                reporter.deleted(path: path, kind: .directory)
+            }
+        } catch {
+            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
         }
     }
 
