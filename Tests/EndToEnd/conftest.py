@@ -20,7 +20,6 @@ root.  A missing tool is an error, never a skip.  The only skip besides swiftsyn
 import os
 import re
 import shutil
-import stat
 import tempfile
 
 import pytest

@@ -8,8 +8,8 @@ import pytest
 
 from helpers import (ODD_NAMES, SEC, T0, assert_listings_equal, assert_ok, bpath, describe,
                      fix_dir_times, iter_tree, make_odd_tree, make_small_tree, make_socket,
-                     regular_files, run_mktree, run_rsync, run_swiftsync, side_by_side, slash,
-                     symlink, tree_listing, trees_equal, write_file)
+                     regular_files, run_mktree, run_swiftsync, side_by_side, slash, symlink,
+                     tree_listing, trees_equal, write_file)
 
 
 def sync(*args, **kw):

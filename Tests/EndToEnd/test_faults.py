@@ -15,7 +15,7 @@ import pytest
 from helpers import (ENV, NOBODY_GID, NOBODY_UID, RSYNC, SEC, SWIFTSYNC, T0, as_nobody,
                      assert_listings_equal, assert_ok, describe, fix_dir_times, iter_tree,
                      kill_group, make_small_tree, rand_bytes, run, run_rsync, run_swiftsync,
-                     slash, symlink, tree_listing, trees_equal, write_file)
+                     symlink, tree_listing, trees_equal, write_file)
 
 
 def content(p):

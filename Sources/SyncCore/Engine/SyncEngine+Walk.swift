@@ -175,6 +175,10 @@ extension SyncEngine {
                 // rsync leaves it and then fails to look inside the "directory".
                 if entry.kind == .directory {
                     reporter.error("recv_generator: failed to stat \"\(dst.path(of: name))\": Not a directory (20)")
+                    // ...and, like rsync's end-of-run directory pass, still sets the time on that path.
+                    if options.preserveTimes {
+                        try? destination.setAttributes(name, in: dst, kind: e.kind, AttributeSet(mtime: entry.status.mtime))
+                    }
                 }
                 return
             }
