@@ -205,21 +205,15 @@ extension SyncEngine {
     private func makeWay(for entry: FileEntry, replacing old: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
         let path = node.path(of: name)
         if old.kind == .directory && options.delete == nil && !options.force {
-            do {
-                try destination.remove(name, in: dst, kind: .symlink) { _, _ in }  // unlink fails on dirs
-            } catch {
-                _ = error
+            // Without --delete or --force rsync only removes an empty directory in the way.
+            let isEmpty = ((try? destination.openDirectory(name, in: dst)) ?? nil).map { dir in
+                ((try? destination.list(dir)) ?? [FileEntry(name: [], status: FileStatus(kind: .regular, permissions: 0))]).isEmpty
+            } ?? true
+            guard isEmpty else {
+                reporter.error("cannot delete non-empty directory: \(DisplayPath.escape(path))")
+                reporter.error("could not make way for new \(kindWord(entry.kind)): \(DisplayPath.escape(path))")
+                return false
             }
-            if (try? destination.entry(name, in: dst, followSymlink: false)) ?? nil != nil && !options.dryRun {
-                do {
-                    try FileSystem.remove(name, in: dst.descriptor, isDirectory: true, path: dst.path(of: name))
-                } catch {
-                    reporter.error("cannot delete non-empty directory: \(DisplayPath.escape(path))")
-                    reporter.error("could not make way for new \(kindWord(entry.kind)): \(DisplayPath.escape(path))")
-                    return false
-                }
-            }
-            return true
         }
         if options.backup && old.kind != .directory {
             return makeBackup(name: name, in: dst, directoryPath: node.relativePath)

@@ -19,7 +19,14 @@ extension FileSystem {
         while true {
             if useKernelCopy {
                 let n = Int(retryingEINTR { cs_copy_file_range(source, nil, destination, nil, chunk) })
-                if n > 0 { total += Int64(n); if !limiter(Int(n)) { throw cancelled(path()) }; continue }
+                if n > 0 {
+                    total += Int64(n)
+                    if !limiter(Int(n)) { throw cancelled(path()) }
+                    // The listed size is what the sync promised to copy (as rsync does): no
+                    // extra call just to see EOF.
+                    if total == sizeHint { return total }
+                    continue
+                }
                 if n == 0 {
                     // copy_file_range returns 0 at EOF, but also on some filesystems (procfs-like)
                     // that report a size they do not have: confirm with read before stopping.
