@@ -16,33 +16,35 @@ struct AtomicFileWriter {
     private var temporaryName: [UInt8]?
     private var unnamed: Bool
 
-    init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions) throws(FileSystemError) {
+    /// `creationMode`: the permission bits the file is created with (the engine runs with umask 0,
+    /// so a file that needs no set-id bits needs no separate chmod).
+    init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions, creationMode: UInt32 = 0o600) throws(FileSystemError) {
         self.name = name
         self.directory = directory
         self.options = options
         let display = directory.path(of: name)
         if options.inPlace {
-            descriptor = try FileSystem.open(name, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: 0o600, path: display)
+            descriptor = try FileSystem.open(name, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: creationMode, path: display)
             unnamed = false
             return
         }
-        if let fd = try FileSystem.openUnnamedTemporary(in: directory.descriptor, mode: 0o600, path: display) {
+        if let fd = try FileSystem.openUnnamedTemporary(in: directory.descriptor, mode: creationMode, path: display) {
             descriptor = fd
             unnamed = true
             return
         }
         unnamed = false
-        (descriptor, temporaryName) = try Self.createNamedTemporary(for: name, in: directory)
+        (descriptor, temporaryName) = try Self.createNamedTemporary(for: name, in: directory, mode: creationMode)
     }
 
     /// `.NAME.XXXXXX` in the target's directory, created exclusively.
-    static func createNamedTemporary(for name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (Int32, [UInt8]) {
+    static func createNamedTemporary(for name: [UInt8], in directory: DirectoryRef, mode: UInt32 = 0o600) throws(FileSystemError) -> (Int32, [UInt8]) {
         var attempt = 0
         while true {
             let temp = temporaryName(for: name)
             do {
                 let fd = try FileSystem.open(temp, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-                                             mode: 0o600, path: directory.path(of: temp))
+                                             mode: mode, path: directory.path(of: temp))
                 return (fd, temp)
             } catch where error.errno == EEXIST && attempt < 100 {
                 attempt += 1
@@ -50,11 +52,14 @@ struct AtomicFileWriter {
         }
     }
 
-    /// Owner first (chown clears set-id bits), then mode, then times.
-    func apply(_ a: AttributeSet) throws(FileSystemError) {
+    /// Owner first (chown clears set-id bits), then mode, then times. The mode is skipped when
+    /// the file was created with it and nothing could have changed it since.
+    func apply(_ a: AttributeSet, createdWith creationMode: UInt32? = nil) throws(FileSystemError) {
         let display = directory.path(of: name)
         if a.uid != nil || a.gid != nil { try FileSystem.setOwner(of: descriptor, uid: a.uid, gid: a.gid, path: display) }
-        if let mode = a.permissions { try FileSystem.setPermissions(of: descriptor, mode, path: display) }
+        if let mode = a.permissions, mode != creationMode || mode & 0o7000 != 0 || options.inPlace {
+            try FileSystem.setPermissions(of: descriptor, mode, path: display)
+        }
         if a.mtime != nil || a.atime != nil {
             try FileSystem.setTimes(of: descriptor, access: a.atime, modification: a.mtime, path: display)
         }

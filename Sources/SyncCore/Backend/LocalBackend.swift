@@ -65,7 +65,10 @@ public struct LocalBackend: Backend {
 
     public func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
                           attributes: AttributeSet, options: WriteOptions, onChunk: (Int) -> Bool) throws -> Int64 {
-        var writer = try AtomicFileWriter(name: name, in: directory, options: options)
+        // Created with its final mode when that has no set-id bits (umask is 0 during a run).
+        let creationMode = attributes.permissions.map { $0 & 0o7000 == 0 ? $0 : 0o600 } ?? 0o600
+        let usableMode = FileSystem.currentUmask == 0 ? creationMode : 0o600
+        var writer = try AtomicFileWriter(name: name, in: directory, options: options, creationMode: usableMode)
         do {
             let written: Int64
             if options.sparse {
@@ -77,7 +80,7 @@ public struct LocalBackend: Backend {
             }
             if options.inPlace { try FileSystem.truncate(writer.descriptor, to: written, path: directory.path(of: name)) }
             try CancellationFlag.check()
-            try writer.apply(attributes)
+            try writer.apply(attributes, createdWith: usableMode)
             try writer.commit()
             return written
         } catch let error as FileSystemError where error.errno == ECANCELED {

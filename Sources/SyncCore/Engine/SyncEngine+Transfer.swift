@@ -6,7 +6,12 @@ extension SyncEngine {
     /// Hands a regular file to the transfer workers (waiting while the queue is full).
     func enqueue(_ job: TransferJob) async {
         job.node.retain()
-        await transfers.push(job)
+        if job.entry.status.size < inlineTransferLimit {
+            // A small file costs less to copy here than to hand to another thread.
+            await transfer(job)
+        } else {
+            await transfers.push(job)
+        }
     }
 
     /// Copies one regular file: a transfer worker's whole job.

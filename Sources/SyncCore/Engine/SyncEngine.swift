@@ -19,6 +19,9 @@ public final class SyncEngine: Sendable {
     let workList = DirectoryWorkList()
     let bytesDone = Atomic<Int64>(0)
     let startTime: Double
+    /// Files smaller than this are copied by the walker that found them (see RESULTS.md).
+    let inlineTransferLimit: Int64
+
     /// Only the super-user may give files away; others may set groups they belong to (rsync's rule).
     let isSuperUser: Bool
     let memberGroups: Set<UInt32>
@@ -54,6 +57,7 @@ public final class SyncEngine: Sendable {
         self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
         self.startTime = BandwidthLimiter.now()
+        self.inlineTransferLimit = options.inlineTransferLimit
         self.isSuperUser = geteuid() == 0
         var groups = [gid_t](repeating: 0, count: 256)
         let count = getgroups(Int32(groups.count), &groups)
@@ -66,6 +70,10 @@ public final class SyncEngine: Sendable {
     /// Runs the sync of `sources` into `destinationPath` and returns rsync's exit code.
     public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil) async -> ExitCode {
         FileSystem.raiseOpenFileLimit()
+        // Every mode the run sets is explicit (options.umask is already applied where rsync
+        // applies it), so files can be created with their final mode in one call.
+        let savedUmask = FileSystem.setUmask(0)
+        defer { FileSystem.setUmask(savedUmask) }
         let executor = BlockingExecutor(threadCount: options.walkers + options.jobs + 1)
         defer { executor.shutdown() }
         await withTaskExecutorPreference(executor) {

@@ -51,6 +51,8 @@ public struct SyncOptions: Sendable {
     public var jobs = 4
     public var walkers = 2
     public var umask: UInt32 = 0o022
+    /// Regular files below this size are copied by the walker itself, not queued to a worker.
+    public var inlineTransferLimit: Int64 = SyncDefaults.inlineTransferLimit
 
     public init() {}
 
@@ -74,4 +76,5 @@ public struct SyncOptions: Sendable {
 public enum SyncDefaults {
     public static let jobs = 4
     public static let walkers = 2
+    public static let inlineTransferLimit: Int64 = 256 * 1024
 }

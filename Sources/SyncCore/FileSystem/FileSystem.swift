@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSyncSystem
+import Synchronization
 
 /// The one thin typed layer over the file syscalls the engine uses.
 ///
@@ -206,7 +207,20 @@ public enum FileSystem {
         try check(retryingEINTR { ftruncate(fd, off_t(size)) }, "ftruncate", path())
     }
 
-    // MARK: Process limits
+    // MARK: Process state
+
+    private static let umaskValue = Atomic<UInt32>(UInt32.max)
+
+    /// Sets the process umask and remembers it; returns the previous one.
+    @discardableResult
+    public static func setUmask(_ mask: UInt32) -> UInt32 {
+        let old = UInt32(umask(mode_t(mask)))
+        umaskValue.store(mask, ordering: .relaxed)
+        return old
+    }
+
+    /// The umask last set through ``setUmask(_:)`` (`UInt32.max` if never).
+    public static var currentUmask: UInt32 { umaskValue.load(ordering: .relaxed) }
 
     /// Raises the open-file limit to the hard limit: each directory in flight holds descriptors.
     public static func raiseOpenFileLimit() {
