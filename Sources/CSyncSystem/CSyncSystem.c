@@ -26,6 +26,10 @@ int cs_link_empty_path(int fd, int newdirfd, const char *newpath) {
     return linkat(fd, "", newdirfd, newpath, AT_EMPTY_PATH);
 }
 
+int cs_punch_hole(int fd, long long offset, long long length) {
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+}
+
 int cs_open_flags_noatime(void) { return O_NOATIME; }
 int cs_seek_data(void) { return SEEK_DATA; }
 int cs_seek_hole(void) { return SEEK_HOLE; }

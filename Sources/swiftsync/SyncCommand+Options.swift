@@ -164,7 +164,7 @@ extension SyncCommand {
                 case .ruleFile(let path, let source):
                     let bytes = try readArgumentFile(path, what: source == .exclude ? "--exclude-from" : "--include-from")
                     for line in FilterParser.lines(ofRuleFile: bytes, nulSeparated: from0) {
-                        try FilterParser.add(line, as: source, deleteExcluded: deleteExcluded, to: &list)
+                        try FilterParser.add(bytes: line, as: source, deleteExcluded: deleteExcluded, to: &list)
                     }
                 }
             }

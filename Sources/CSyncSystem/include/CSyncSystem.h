@@ -10,6 +10,7 @@ long long cs_getdents64(int fd, void *buffer, size_t count);
 int cs_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 int cs_open_tmpfile(int dirfd, int flags, unsigned int mode);
 int cs_link_empty_path(int fd, int newdirfd, const char *newpath);
+int cs_punch_hole(int fd, long long offset, long long length);
 int cs_open_flags_noatime(void);
 int cs_seek_data(void);
 int cs_seek_hole(void);

@@ -72,13 +72,15 @@ public struct LocalBackend: Backend {
         do {
             let written: Int64
             if options.sparse {
-                written = try FileSystem.copySparse(from: source, to: writer.descriptor, size: size, limiter: onChunk,
+                written = try FileSystem.copySparse(from: source, to: writer.descriptor, size: size, punchHoles: options.inPlace,
+                                                    limiter: onChunk,
                                                     path: directory.path(of: name))
             } else {
                 written = try FileSystem.copyContents(from: source, to: writer.descriptor, sizeHint: size, limiter: onChunk,
                                                       path: directory.path(of: name))
             }
-            if options.inPlace { try FileSystem.truncate(writer.descriptor, to: written, path: directory.path(of: name)) }
+            // In place, an old longer file must end where the new one does (holes are not "written").
+            if options.inPlace { try FileSystem.truncate(writer.descriptor, to: options.sparse ? size : written, path: directory.path(of: name)) }
             try CancellationFlag.check()
             try writer.apply(attributes, createdWith: usableMode)
             try writer.commit()

@@ -501,7 +501,7 @@ extension SyncEngine {
             return
         }
         if entry.kind == .directory && !options.filters.isEmpty {
-            _ = deleteProtectingFiltered(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name))
+            _ = deleteProtectingFiltered(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name), depth: 0)
             return
         }
         do {
@@ -538,7 +538,7 @@ extension SyncEngine {
 
     /// Deletes a directory tree except what receiver-side filter rules protect; a directory
     /// that keeps a protected file stays. Returns whether `name` itself was removed.
-    private func deleteProtectingFiltered(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) -> Bool {
+    private func deleteProtectingFiltered(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8], depth: Int) -> Bool {
         var keptSomething = false
         do {
             if let dir = try destination.openDirectory(name, in: dst) {
@@ -549,7 +549,7 @@ extension SyncEngine {
                         continue
                     }
                     if child.kind == .directory {
-                        if !deleteProtectingFiltered(child.name, in: dir, path: childPath) { keptSomething = true }
+                        if !deleteProtectingFiltered(child.name, in: dir, path: childPath, depth: depth + 1) { keptSomething = true }
                     } else {
                         try destination.remove(child.name, in: dir, kind: child.kind) { _, kind in
                             reporter.deleted(path: childPath, kind: kind)
@@ -557,7 +557,12 @@ extension SyncEngine {
                     }
                 }
             }
-            if keptSomething { return false }
+            if keptSomething {
+                // rsync says so on stdout even without -v (a nested one twice, as it does).
+                let line = "cannot delete non-empty directory: " + DisplayPath.escape(path)
+                for _ in 0..<(depth > 0 ? 2 : 1) { reporter.notice(line) }
+                return false
+            }
             try destination.remove(name, in: dst, kind: .directory) { _, _ in }
             reporter.deleted(path: path, kind: .directory)
             return true

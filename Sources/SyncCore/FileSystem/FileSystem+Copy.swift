@@ -47,21 +47,30 @@ extension FileSystem {
     }
 
     /// Copies only the data extents of `source` (SEEK_DATA/SEEK_HOLE) and sizes the result, so
-    /// holes stay holes: rsync's `-S` result without scanning for zeros.
-    public static func copySparse(from source: Int32, to destination: Int32, size: Int64,
+    /// holes stay holes: rsync's `-S` result without scanning for zeros. With `punchHoles`
+    /// (writing over an existing file in place) the source's holes are punched into the
+    /// destination, so old bytes there read as zeros.
+    public static func copySparse(from source: Int32, to destination: Int32, size: Int64, punchHoles: Bool = false,
                                   limiter: (Int) -> Bool = { _ in true }, path: @autoclosure () -> String) throws(FileSystemError) -> Int64 {
         var offset: off_t = 0
         var total: Int64 = 0
+        func punch(_ from: off_t, _ to: off_t) throws(FileSystemError) {
+            guard punchHoles, to > from else { return }
+            if cs_punch_hole(destination, Int64(from), Int64(to - from)) == -1 {
+                throw FileSystemError(operation: "fallocate", path: path(), errno: errno)
+            }
+        }
         while offset < off_t(size) {
             let dataStart = lseek(source, offset, cs_seek_data())
             if dataStart == -1 {
-                if errno == ENXIO { break } // only a hole remains
+                if errno == ENXIO { try punch(offset, off_t(size)); break } // only a hole remains
                 if errno == EINVAL { // no SEEK_DATA support: plain copy
                     _ = lseek(source, 0, SEEK_SET)
                     return try copyContents(from: source, to: destination, sizeHint: size, limiter: limiter, path: path())
                 }
                 throw FileSystemError(operation: "lseek", path: path(), errno: errno)
             }
+            try punch(offset, dataStart)
             var holeStart = lseek(source, dataStart, cs_seek_hole())
             if holeStart == -1 { holeStart = off_t(size) }
             var inOffset = Int64(dataStart)

@@ -15,7 +15,13 @@ public enum FilterParser {
     /// Adds the rule in `text` to `list`. `deleteExcluded` makes include/exclude rules
     /// sender-only, as rsync's `--delete-excluded` does.
     public static func add(_ text: String, as source: Source, deleteExcluded: Bool, to list: inout FilterList) throws(ParseError) {
-        var rule = Array(text.utf8)
+        try add(bytes: Array(text.utf8), as: source, deleteExcluded: deleteExcluded, to: &list)
+    }
+
+    /// The same for a rule as raw bytes (rule files may name files that are not UTF-8).
+    public static func add(bytes: [UInt8], as source: Source, deleteExcluded: Bool, to list: inout FilterList) throws(ParseError) {
+        var rule = bytes
+        let text = String(decoding: bytes, as: UTF8.self)
         if source != .filter {
             if rule.starts(with: "+ ".utf8) {
                 rule.removeFirst(2)
@@ -76,18 +82,15 @@ public enum FilterParser {
         list.append(FilterRule(action: action, patternBytes: pattern, sender: sender, receiver: receiver))
     }
 
-    /// Splits the contents of an `--exclude-from`/`--include-from` file into rules: one per line,
-    /// blank lines and lines starting with `#` or `;` ignored. With `nulSeparated` (`-0`) the
-    /// separator is NUL and nothing is a comment.
-    public static func lines(ofRuleFile bytes: [UInt8], nulSeparated: Bool) -> [String] {
-        let separator: UInt8 = nulSeparated ? 0 : UInt8(ascii: "\n")
-        var result: [String] = []
-        for var line in bytes.split(separator: separator, omittingEmptySubsequences: true) {
-            if !nulSeparated {
-                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-                if line.isEmpty || line.first == UInt8(ascii: "#") || line.first == UInt8(ascii: ";") { continue }
-            }
-            result.append(String(decoding: line, as: UTF8.self))
+    /// Splits the contents of an `--exclude-from`/`--include-from` file into rules, as rsync
+    /// reads them: lines end at LF or CR (at NUL with `nulSeparated`, `-0`); blank lines and lines
+    /// starting with `#` or `;` are ignored in both modes. Rules stay raw bytes.
+    public static func lines(ofRuleFile bytes: [UInt8], nulSeparated: Bool) -> [[UInt8]] {
+        let isSeparator: (UInt8) -> Bool = nulSeparated ? { $0 == 0 } : { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        var result: [[UInt8]] = []
+        for line in bytes.split(whereSeparator: isSeparator) {
+            if line.first == UInt8(ascii: "#") || line.first == UInt8(ascii: ";") { continue }
+            result.append(Array(line))
         }
         return result
     }

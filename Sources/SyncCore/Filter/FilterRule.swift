@@ -56,8 +56,8 @@ public struct FilterRule: Sendable, Equatable {
     public func matches(_ path: [UInt8], isDirectory: Bool) -> Bool {
         if directoryOnly && !isDirectory { return false }
         if matchesContents {
-            // "dir/***": the directory itself, or anything below it.
-            if matchPlain(path) { return true }
+            // "dir/***": the directory itself (not a file of that name), or anything below it.
+            if isDirectory && matchPlain(path) { return true }
             var i = path.count - 1
             while i > 0 {
                 if path[i] == UInt8(ascii: "/") && matchPlain(Array(path[..<i])) { return true }
@@ -75,7 +75,9 @@ public struct FilterRule: Sendable, Equatable {
             let start = (path.lastIndex(of: slash) ?? -1) + 1
             return pattern.matches(path[start...].withContiguousArray())
         }
-        if anchored || doubleStarPrefix { return pattern.matches(path) }
+        if anchored { return pattern.matches(path) }
+        // A leading "**" may also match nothing: rsync matches it against "/" + the path.
+        if doubleStarPrefix { return pattern.matches([slash] + path) }
         if !hasDoubleStar {
             // An infix slash: match the last slashCount+1 components.
             var seen = 0

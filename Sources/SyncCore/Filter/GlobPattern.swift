@@ -1,6 +1,6 @@
 /// An rsync wildcard pattern over raw bytes: `*` (no slash), `**` (anything), `?`, `[...]`
-/// classes with `!`/`^` negation and ranges, and `\` escapes. `**/` at a component start may
-/// match no directories at all, as rsync's wildmatch allows.
+/// classes with `!`/`^` negation and ranges, and `\` escapes (only in a pattern that has a
+/// wildcard: rsync compares the others literally). An unterminated `[` matches nothing.
 public struct GlobPattern: Sendable, Equatable {
     public let bytes: [UInt8]
     /// Whether the pattern has any wildcard; literal patterns are compared directly.
@@ -8,7 +8,7 @@ public struct GlobPattern: Sendable, Equatable {
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        self.hasWildcards = bytes.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\\") }
+        self.hasWildcards = bytes.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -34,11 +34,6 @@ public struct GlobPattern: Sendable, Equatable {
                 var end = pi
                 while end < p.count && p[end] == star { end += 1 }
                 let double = end - pi >= 2
-                let atComponentStart = pi == 0 || p[pi - 1] == slash
-                if double && atComponentStart && end < p.count && p[end] == slash {
-                    // "**/" may match zero directories.
-                    if match(p, end + 1, t, ti) { return true }
-                }
                 if end == p.count {
                     if double { return true }
                     var k = ti
@@ -58,12 +53,8 @@ public struct GlobPattern: Sendable, Equatable {
                 pi += 1; ti += 1
             case open:
                 guard ti < t.endIndex, t[ti] != slash else { return false }
-                guard let (matched, next) = matchClass(p, pi, t[ti]) else {
-                    // An unterminated '[' is a literal.
-                    guard t[ti] == open else { return false }
-                    pi += 1; ti += 1
-                    continue
-                }
+                // An unterminated '[' makes the whole pattern match nothing, as in rsync.
+                guard let (matched, next) = matchClass(p, pi, t[ti]) else { return false }
                 if !matched { return false }
                 pi = next; ti += 1
             case backslash where pi + 1 < p.count:

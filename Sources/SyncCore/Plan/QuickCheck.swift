@@ -14,10 +14,11 @@ public enum QuickCheck {
     public static func decide(source: FileStatus, destination: FileStatus, options: SyncOptions) -> Decision {
         if options.ignoreExisting { return .skip }
         if options.update && destination.mtime.seconds > source.mtime.seconds + options.modifyWindow { return .skip }
-        if options.ignoreTimes { return .transfer }
+        // rsync's order: size, then -c, then --size-only, then -I, then the mtime.
         if source.size != destination.size { return .transfer }
-        if options.sizeOnly { return .upToDate }
         if options.checksum { return .compareChecksums }
+        if options.sizeOnly { return .upToDate }
+        if options.ignoreTimes { return .transfer }
         return sameModificationTime(source.mtime, destination.mtime, window: options.modifyWindow) ? .upToDate : .transfer
     }
 

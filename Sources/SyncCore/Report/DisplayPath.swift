@@ -3,10 +3,9 @@
 /// line.
 public enum DisplayPath {
     public static func escape(_ bytes: [UInt8]) -> String {
-        // Fast path: printable ASCII and valid UTF-8 without control characters.
+        // Fast path: nothing to escape and valid UTF-8.
         var clean = true
-        for (i, b) in bytes.enumerated() where (b < 0x20 && b != 0x09) || b == 0x7f || b == UInt8(ascii: "\\") {
-            if b == UInt8(ascii: "\\") && (i + 1 == bytes.count || bytes[i + 1] != UInt8(ascii: "#")) { continue }
+        for i in bytes.indices where needsEscape(bytes, at: i) {
             clean = false
             break
         }
@@ -16,8 +15,7 @@ public enum DisplayPath {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            // Control characters (but tab), and a backslash that would read as an escape.
-            if (b < 0x20 && b != 0x09) || b == 0x7f || (b == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "#")) {
+            if needsEscape(bytes, at: i) {
                 out += octal(b); i += 1; continue
             }
             if b < 0x80 { out.unicodeScalars.append(Unicode.Scalar(b)); i += 1; continue }
@@ -32,6 +30,15 @@ public enum DisplayPath {
             }
         }
         return out
+    }
+
+    /// rsync's rule (log.c): control characters but tab, and a backslash that starts what
+    /// would read as an escape (`\#` and three digits).
+    private static func needsEscape(_ bytes: [UInt8], at i: Int) -> Bool {
+        let b = bytes[i]
+        if b < 0x20 { return b != 0x09 }
+        guard b == UInt8(ascii: "\\"), i + 4 < bytes.count, bytes[i + 1] == UInt8(ascii: "#") else { return false }
+        return bytes[(i + 2)...(i + 4)].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// Joins a relative directory path and a name with `/` ("" is the transfer root).

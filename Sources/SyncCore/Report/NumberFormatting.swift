@@ -20,7 +20,7 @@ public enum NumberFormatting {
             value /= 1000
             unit += 1
         }
-        return fixed(value, decimals: 2) + units[unit]
+        return fixed(value, decimals: 2, grouping: false) + units[unit]
     }
 
     public static func size(_ n: Int64, human: Bool) -> String {
@@ -28,15 +28,15 @@ public enum NumberFormatting {
     }
 
     /// `value` with exactly `decimals` decimals and grouped integer digits.
-    public static func fixed(_ value: Double, decimals: Int) -> String {
-        var scale = 1.0
+    public static func fixed(_ value: Double, decimals: Int, grouping: Bool = true) -> String {
+        var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
-        let scaled = (value * scale).rounded()
-        let whole = Int64(scaled / scale)
-        let fraction = Int64(scaled) - whole * Int64(scale)
-        let fractionText = String(fraction.magnitude)
+        let scaled = Int64((value.magnitude * Double(scale)).rounded())
+        let whole = scaled / scale
+        let fractionText = String(scaled % scale)
         let padded = String(repeating: "0", count: max(0, decimals - fractionText.count)) + fractionText
-        return grouped(whole) + (decimals > 0 ? "." + padded : "")
+        let sign = value < 0 && scaled != 0 ? "-" : ""
+        return sign + (grouping ? grouped(whole) : String(whole)) + (decimals > 0 ? "." + padded : "")
     }
 
     /// Seconds with three decimals, no grouping, as rsync prints times.

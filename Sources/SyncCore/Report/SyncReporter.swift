@@ -72,6 +72,11 @@ public final class SyncReporter: Sendable {
         if (options.verbose > 0 || options.itemize) && !options.quiet { out.line(text) }
     }
 
+    /// Lines rsync prints on stdout even without `-v` (silenced by `-q`).
+    public func notice(_ text: String) {
+        if !options.quiet { out.line(text) }
+    }
+
     /// Lines `-v` shows (skipping notices).
     public func verbose(_ text: String) {
         if options.verbose > 0 && !options.quiet { out.line(text) }
