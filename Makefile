@@ -36,7 +36,7 @@ demo: build
 
 unit-test: deps
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --disable-swift-testing
 
 e2e-test: build
 	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q Tests/EndToEnd

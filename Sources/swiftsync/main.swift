@@ -29,8 +29,6 @@ do {
         sync.negations = negations
         try sync.validate()
         try await sync.execute()
-    } else if var asyncCommand = command as? AsyncParsableCommand {
-        try await asyncCommand.run()
     } else {
         try command.run()
     }

@@ -37,11 +37,11 @@ extension SyncEngine {
         let fd: Int32
         do {
             fd = try source.openForReading(entry.name, in: job.sourceDirectory)
-        } catch let error as FileSystemError where error.isVanished {
+        } catch where error.isVanished {
             reporter.vanished(job.sourceDirectory.path(of: entry.name))
             return
         } catch {
-            reporter.error("send_files failed to open \"\(job.sourceDirectory.path(of: entry.name))\": \(error)")
+            reporter.error("send_files failed to open \"\(job.sourceDirectory.path(of: entry.name))\": \(error.reason)")
             return
         }
         defer { FileSystem.close(fd) }

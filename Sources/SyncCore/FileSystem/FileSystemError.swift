@@ -22,6 +22,9 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable, Equatab
     public var isVanished: Bool { errno == ENOENT || errno == ENOTDIR }
 
     public var description: String {
-        "\(operation) \"\(path)\" failed: \(String(cString: strerror(errno))) (\(errno))"
+        "\(operation) \"\(path)\" failed: \(reason)"
     }
+
+    /// `Permission denied (13)`: the system's words and the number, as rsync prints them.
+    public var reason: String { "\(String(cString: strerror(errno))) (\(errno))" }
 }
