@@ -19,7 +19,7 @@ deps:
 	@python3 -c "import pytest" 2>/dev/null || pip install -q pytest
 
 build: deps
-	swift build -c release
+	swift build -c release --static-swift-stdlib
 
 demo: build
 	@test -f $(MKTREE) || { echo "demo: $(MKTREE) not found (set MKTREE=path/to/mktree.py)"; exit 1; }

@@ -97,6 +97,8 @@ def main():
     for key, name in [("cpu", "CPU"), ("nproc", "nproc"), ("memory", "memory"), ("kernel", "kernel"),
                       ("os", "OS"), ("bench_fs", "BENCH_DIR filesystem (type, device, options)"),
                       ("bench_fs_journal", "BENCH_DIR filesystem has a journal"),
+                      ("loadavg_start", "load average at start (1/5/15 min)"),
+                      ("loadavg_end", "load average at end"),
                       ("rsync", "rsync"), ("cp", "cp"), ("hyperfine", "hyperfine")]:
         if machine.get(key):
             L.append(f"- {name}: {machine[key]}")
@@ -109,8 +111,8 @@ def main():
     if timing_ids:
         L.append("### Wall time")
         L.append("")
-        L.append("hyperfine, one invocation per scenario (tools interleaved by scenario, same inputs), warm cache, "
-                 "`--warmup 1`; median of the runs. *vs rsync* / *vs cp* = the peer's median ÷ this median "
+        L.append("hyperfine, one invocation per scenario for all its tools (same inputs; each tool's runs back to back, "
+                 "in the order listed), warm cache, `--warmup 1` per tool; median of the runs. *vs rsync* / *vs cp* = the peer's median ÷ this median "
                  "(> 1 means faster than the peer).")
         L.append("")
         L.append("| # | Scenario | Tool | Median (s) | Min–max (s) | Runs | vs rsync | vs cp -a | Command |")
@@ -146,11 +148,15 @@ def main():
         j = machine.get("bench_fs_journal")
         L.append("Method note: no files are deleted during or just before a measured file-creating scenario. "
                  "ext4 without a journal" + (" (as BENCH_DIR's filesystem here)" if fs.startswith("ext4") and j == "no" else "")
-                 + " refuses to reuse an inode freed in the last 60 s (300 s while its inode-table block is dirty) and "
+                 + " refuses to reuse an inode freed in the last 60 s (360 s while its inode-table block is dirty) and "
                  "scans past every such inode on each file creation (`recently_deleted()` in fs/ext4/ialloc.c); "
-                 "re-creating 20,000 files right after `rm -rf` of the previous copy measured 2–4× slower for every "
-                 "tool. So fresh-copy destinations are renamed into a trash directory (deleted after the run), and "
-                 "the harness waits 65 s after any bulk deletion before a file-creating scenario.")
+                 "re-creating 20,000 files right after `rm -rf` of the previous copy measured up to 9× slower for every "
+                 "tool, the penalty fading during the scenario (so hitting whichever tool runs first). So fresh-copy "
+                 "destinations are renamed into a trash directory (deleted after the run), file-creating "
+                 f"scenarios start at least {run.get('settle', '?')} s after the harness's last bulk deletion, and "
+                 "the destinations' parent has ext4's top-directory flag (`chattr +T`), so each destination lands "
+                 "in a little-used block group as a directory at the root of a backup volume would. "
+                 "Deletions by other processes on the same filesystem are not controlled; see the load averages above.")
         L.append("")
 
     # ---------------------------------------------------------------- memory

@@ -2,7 +2,7 @@
 # Local-sync benchmark harness: swiftsync vs `rsync -a` vs `cp -a` (DESIGN.md section 8, issue 2).
 #
 #   Benchmarks/local/run.sh [--binary PATH] [--out FILE] [--quick] [--scenarios 1,2,3,4,5]
-#                           [--fresh-trees] [--keep]
+#                           [--fresh-trees] [--keep] [--settle SECONDS]
 #
 #   --binary PATH     swiftsync binary to measure (default: .build/release/swiftsync, built with
 #                     `swift build -c release` if missing). Any binary taking `-a SRC/ DEST/`
@@ -13,6 +13,8 @@
 #   --scenarios LIST  comma-separated subset of 1..5 (default: all).
 #   --fresh-trees     regenerate the source trees even if cached ones match.
 #   --keep            keep the destinations in $BENCH_DIR/dst afterwards (default: removed).
+#   --settle SECONDS  how long after a bulk deletion to wait before a file-creating scenario
+#                     (default: 365 on ext4 without a journal, else 0; see below).
 #
 # Environment: BENCH_DIR (scratch dir, default /tmp/swiftsync-bench), MKTREE (path of
 # mktree.py, default ../shared/bench/mktree.py relative to the repository root).
@@ -27,12 +29,18 @@
 # After each scenario every destination (swiftsync's first) is checked with
 # `rsync -a -c -n -i --delete SRC/ DEST/`, which must print nothing; otherwise the run aborts.
 #
-# Deleting many files is kept out of the measured scenarios: on ext4 without a journal (this
-# machine's /) the kernel will not reuse an inode freed in the last 60 s (300 s while its inode
-# table block is dirty) and scans past each such inode on every file creation, which made a
-# fresh copy right after `rm -rf` of the previous copy 2-4x slower for every tool. So fresh-copy
-# destinations are renamed into a trash dir (deleted at the end), and scenarios that create many
-# files wait until 65 s after the last bulk deletion.
+# Deleting many files is kept away from the measured scenarios: on ext4 without a journal (this
+# machine's /) the kernel will not reuse an inode freed in the last 60 s (60 + 300 s while its
+# inode-table block is dirty, which creating files next to it makes it), and scans past every
+# such inode on each file creation (recently_deleted() in fs/ext4/ialloc.c). A fresh copy of
+# 20,000 files right after `rm -rf` of the previous copy measured up to 9x slower for every tool, and
+# the penalty fades during a scenario, i.e. it hits the first tool hyperfine runs. So fresh-copy
+# destinations are renamed into a trash dir (deleted at the end of the run), and scenarios that
+# create many files first wait until --settle seconds after the last bulk deletion (rerunning
+# right after a run therefore starts with a wait of up to 6 minutes on such a filesystem), and
+# $BENCH_DIR/dst gets ext4's "top directory" flag (chattr +T) so that each destination is placed
+# in a little-used block group, like a directory at the root of a backup volume. Deletions by
+# other processes on a shared machine can still disturb fresh copies: check the load averages.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,6 +59,7 @@ QUICK=0
 SCENARIOS="1,2,3,4,5"
 FRESH_TREES=0
 KEEP=0
+SETTLE=""
 while (($#)); do
     case $1 in
         --binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
@@ -62,6 +71,8 @@ while (($#)); do
         --scenarios=*) SCENARIOS=${1#*=}; shift ;;
         --fresh-trees) FRESH_TREES=1; shift ;;
         --keep) KEEP=1; shift ;;
+        --settle) SETTLE=${2:?--settle needs seconds}; shift 2 ;;
+        --settle=*) SETTLE=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -113,6 +124,18 @@ BENCH_DIR=${BENCH_DIR:-/tmp/swiftsync-bench}
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 [[ $BENCH_DIR != / ]] || die "BENCH_DIR must not be /"
+# ext4 without a journal? (see the header comment)
+FS_JOURNAL=""
+if [[ $(findmnt -n -T "$BENCH_DIR" -o FSTYPE 2>/dev/null) == ext4 ]]; then
+    fsdev=$(findmnt -n -T "$BENCH_DIR" -o SOURCE 2>/dev/null || true)
+    jt=$(cat "/sys/fs/ext4/${fsdev##*/}/journal_task" 2>/dev/null || true)
+    if [[ $jt == "<none>" ]]; then FS_JOURNAL=no; elif [[ -n $jt ]]; then FS_JOURNAL=yes; fi
+fi
+if [[ -z $SETTLE ]]; then
+    if [[ $FS_JOURNAL == no ]]; then SETTLE=365; else SETTLE=0; fi
+fi
+[[ $SETTLE =~ ^[0-9]+$ ]] || die "--settle wants whole seconds"
+
 TREES=$BENCH_DIR/trees   # cached, deterministic source trees
 DST=$BENCH_DIR/dst       # destinations, wiped at every run
 TRASH=$DST/trash         # fresh-copy destinations of earlier runs, deleted at the end
@@ -128,15 +151,15 @@ bulk_delete() {
     sync
     date +%s >"$LAST_DELETE"
 }
-# settle: wait until inodes freed by the last bulk deletion are reusable again (ext4 without a
-# journal skips inodes deleted less than 60 s ago, at a cost per skipped inode on every create).
+# settle: wait until inodes freed by the last bulk deletion are cheap to skip again (ext4 without
+# a journal skips inodes deleted < 60 s ago, < 360 s if their inode-table block is dirty).
 settle() {
     local last now wait
     last=$(cat "$LAST_DELETE" 2>/dev/null || echo 0)
     now=$(date +%s)
-    wait=$((last + 65 - now))
+    wait=$((last + SETTLE - now))
     if ((wait > 0)); then
-        log "waiting ${wait}s for inodes freed by the last bulk deletion to become reusable"
+        log "waiting ${wait}s: inodes freed by the last bulk deletion slow down file creation on this filesystem until then (--settle)"
         sleep "$wait"
     fi
     sync
@@ -145,6 +168,10 @@ settle() {
 bulk_delete "$DST"
 rm -rf "$RES"
 mkdir -p "$TREES" "$DST" "$TRASH" "$RES"
+# Make ext4 place every destination like a directory at a filesystem root (Orlov spreads those
+# over little-used block groups), i.e. away from inodes recently freed by other processes (see
+# above). Harmless elsewhere.
+chattr +T "$DST" 2>/dev/null || true
 exec > >(tee "$RES/run.log") 2>&1
 
 # ---------------------------------------------------------------- record the run
@@ -155,6 +182,7 @@ exec > >(tee "$RES/run.log") 2>&1
     printf 'binary_version\t%s\n' "$(timeout 10 "$BINARY" --version 2>&1 </dev/null | head -1 || true)"
     printf 'quick\t%s\n' "$QUICK"
     printf 'scenarios\t%s\n' "$SCENARIOS"
+    printf 'settle\t%s\n' "$SETTLE"
     printf 'mktree\t%s\n' "$MKTREE"
     printf 'mktree_sha256\t%s\n' "$(sha256sum "$MKTREE" | cut -d' ' -f1)"
     printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -169,14 +197,8 @@ exec > >(tee "$RES/run.log") 2>&1
     printf 'os\t%s\n' "$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
     printf 'bench_fs\t%s\n' "$(findmnt -n -T "$BENCH_DIR" -o FSTYPE,SOURCE,OPTIONS 2>/dev/null \
         || df -T "$BENCH_DIR" | awk 'NR==2 {print $2, $1}')"
-    fsdev=$(findmnt -n -T "$BENCH_DIR" -o SOURCE 2>/dev/null || true)
-    if [[ $(findmnt -n -T "$BENCH_DIR" -o FSTYPE 2>/dev/null) == ext4 ]]; then
-        if [[ $(cat "/sys/fs/ext4/${fsdev##*/}/journal_task" 2>/dev/null) == "<none>" ]]; then
-            printf 'bench_fs_journal\tno\n'
-        elif [[ -e /sys/fs/ext4/${fsdev##*/}/journal_task ]]; then
-            printf 'bench_fs_journal\tyes\n'
-        fi
-    fi
+    [[ -z $FS_JOURNAL ]] || printf 'bench_fs_journal\t%s\n' "$FS_JOURNAL"
+    printf 'loadavg_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
     printf 'rsync\t%s\n' "$(rsync --version | head -1)"
     printf 'cp\t%s\n' "$(cp --version | head -1)"
     printf 'hyperfine\t%s\n' "$(hyperfine --version | head -1)"
@@ -218,7 +240,6 @@ touched_tree() {
 }
 
 # ---------------------------------------------------------------- helpers
-SW_LABEL=swiftsync
 # sync_cmd TOOL SRC DEST [EXTRA...]: the exact shell command line for one tool.
 sync_cmd() {
     local tool=$1 src=$2 dst=$3; shift 3
@@ -380,6 +401,7 @@ if want 5; then
 fi
 
 # ---------------------------------------------------------------- report
+printf 'loadavg_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/machine.tsv"
 log "writing report to $OUT"
 python3 "$HERE/report.py" --results "$RES" --out "$OUT"
 if ((KEEP)); then

@@ -39,6 +39,11 @@ final class DirectoryNode: @unchecked Sendable {
     /// A single file copied to a new name at the root (`swiftsync a.txt b.txt`).
     var rootRename: (from: [UInt8], to: [UInt8])?
 
+    /// The destination directory already has the wanted mtime (an unchanged directory in a
+    /// resync): unless something inside is created, removed or renamed, no time is set.
+    var mtimeAlreadyRight = false
+    private let changed = Atomic<Bool>(false)
+
     private let pending = Atomic<Int>(1)
 
     init(relativePath: [UInt8], parent: DirectoryNode?, sourceName: [UInt8], destinationName: [UInt8],
@@ -51,6 +56,11 @@ final class DirectoryNode: @unchecked Sendable {
         self.deleteAllowed = deleteAllowed
         self.isNew = isNew
     }
+
+    /// Something was created, removed or renamed in the destination directory (its mtime moved).
+    func markContentsChanged() { changed.store(true, ordering: .relaxed) }
+
+    var contentsChanged: Bool { changed.load(ordering: .relaxed) }
 
     /// One more piece of work inside this directory.
     func retain() { pending.add(1, ordering: .relaxed) }

@@ -96,7 +96,12 @@ extension SyncEngine {
                 reporter.changed(change, path: [])
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
-            if options.preserveTimes { root.finalAttributes.mtime = rootEntry.status.mtime }
+            if options.preserveTimes {
+                root.finalAttributes.mtime = rootEntry.status.mtime
+                root.mtimeAlreadyRight = destinationExisting != nil && root.finalAttributes.mtime != nil
+                    && (try? FileSystem.status(of: destinationRoot.descriptor, path: destinationPath))
+                        .map { QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow) } == true
+            }
             reporter.statistics.countSource(.directory)
         }
         context.withLock { c in

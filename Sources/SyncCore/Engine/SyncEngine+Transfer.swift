@@ -6,6 +6,7 @@ extension SyncEngine {
     /// Hands a regular file to the transfer workers (waiting while the queue is full).
     func enqueue(_ job: TransferJob) async {
         job.node.retain()
+        job.node.markContentsChanged()
         if job.entry.status.size < inlineTransferLimit {
             // A small file costs less to copy here than to hand to another thread.
             await transfer(job)
@@ -95,6 +96,7 @@ extension SyncEngine {
     func linkFollower(_ follower: HardLinkRegistry.Follower, to leaderPath: [UInt8], retained: Bool) {
         let node = follower.node
         defer { if retained { release(node) } }
+        node.markContentsChanged()
         guard let dst = node.destination, let root = context.withLock({ $0.destinationRoot }) else { return }
         let name = node.destinationName(for: follower.entry.name)
         let path = node.path(of: name)
@@ -129,6 +131,7 @@ extension SyncEngine {
     private func copyFollowerAlone(_ follower: HardLinkRegistry.Follower) {
         let node = follower.node
         defer { release(node) }
+        node.markContentsChanged()
         guard let dst = node.destination else { return }
         let name = node.destinationName(for: follower.entry.name)
         do {

@@ -43,6 +43,7 @@ extension SyncEngine {
                                          filters: options.filters, deleteAllowed: deleteAllowed)
 
         if !plan.deletions.isEmpty {
+            node.markContentsChanged()
             if options.delete == .after {
                 let late = plan.deletions.reversed().map { destinationEntries[$0] }
                 let mtime = options.preserveTimes ? (node.sourceEntry?.status.mtime) : nil
@@ -183,6 +184,7 @@ extension SyncEngine {
                 return
             }
             guard makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
+            node.markContentsChanged()
             current = nil
             replaced = true
         }
@@ -247,6 +249,7 @@ extension SyncEngine {
         let path = node.path(of: name)
         var change = ItemizedChange(update: .localChange, kind: .directory, isNew: existing == nil)
         if existing == nil {
+            node.markContentsChanged()
             do {
                 try destination.makeDirectory(name, in: dst, permissions: 0o700)
                 reporter.statistics.countCreated(.directory)
@@ -275,7 +278,10 @@ extension SyncEngine {
         child.sourceParent = srcDir
         child.finalAttributes = existing == nil ? attributes(for: entry, isNew: true) : attributesToFix(source: entry, change: change)
         // Whatever changes inside moves the directory's mtime: set it back at the end.
-        if options.preserveTimes { child.finalAttributes.mtime = entry.status.mtime }
+        if options.preserveTimes {
+            child.finalAttributes.mtime = entry.status.mtime
+            child.mtimeAlreadyRight = existing != nil && !change.time
+        }
         child.rootDevice = node.rootDevice
         node.retain()
         workList.push(child)
@@ -381,6 +387,7 @@ extension SyncEngine {
                     if !options.dryRun {
                         try FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: dst.path(of: name))
                     }
+                    node.markContentsChanged()
                     reporter.statistics.countCreated(.regular)
                 } catch {
                     continue
@@ -403,6 +410,7 @@ extension SyncEngine {
                 guard let other = try? FileSystem.readLink(path, in: ref.descriptor, path: ""), other == target else { continue }
                 if link && !options.dryRun {
                     try? FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: "")
+                    node.markContentsChanged()
                 }
                 return
             }
@@ -425,6 +433,7 @@ extension SyncEngine {
                 return
             }
         }
+        node.markContentsChanged()
         do {
             try destination.makeSymlink(name, in: dst, target: target)
             var a = attributes(for: entry, isNew: true)
@@ -456,6 +465,7 @@ extension SyncEngine {
             change.checksum = true
             guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
         }
+        node.markContentsChanged()
         do {
             try destination.makeNode(name, in: dst, status: entry.status)
             try destination.setAttributes(name, in: dst, kind: entry.kind, attributes(for: entry, isNew: true))

@@ -156,9 +156,11 @@ public final class SyncEngine: Sendable {
 
     private func finalize(_ node: DirectoryNode) {
         if let dst = node.destination {
-            if !node.finalAttributes.isEmpty && !CancellationFlag.isSet {
+            var attributes = node.finalAttributes
+            if node.mtimeAlreadyRight && !node.contentsChanged { attributes.mtime = nil }
+            if !attributes.isEmpty && !CancellationFlag.isSet {
                 do {
-                    try destination.setAttributes(of: dst, node.finalAttributes)
+                    try destination.setAttributes(of: dst, attributes)
                 } catch {
                     reporter.error("\(error)")
                 }
