@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An open directory of a backend: the anchor for every call about the names inside it.
 ///
 /// For the local backend it owns a directory descriptor; `displayPath` is what error
@@ -12,6 +14,11 @@ public final class DirectoryRef: @unchecked Sendable {
     }
 
     deinit { if descriptor >= 0 { FileSystem.close(descriptor) } }
+
+    private let listed = Atomic<Bool>(false)
+
+    /// Notes a listing; returns whether the directory was listed before (and so must be rewound).
+    public func markListed() -> Bool { listed.exchange(true, ordering: .relaxed) }
 
     /// The display path of `name` inside this directory.
     public func path(of name: [UInt8]) -> String {

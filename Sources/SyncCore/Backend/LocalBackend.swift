@@ -30,7 +30,8 @@ public struct LocalBackend: Backend {
     }
 
     public func list(_ directory: DirectoryRef) throws(FileSystemError) -> [FileEntry] {
-        let names = try FileSystem.readDirectoryNames(directory.descriptor, path: directory.displayPath)
+        let names = try FileSystem.readDirectoryNames(directory.descriptor, rewind: directory.markListed(),
+                                                      path: directory.displayPath)
         var entries: [FileEntry] = []
         entries.reserveCapacity(names.count)
         for name in names {
@@ -151,7 +152,7 @@ public struct LocalBackend: Backend {
                             removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws(FileSystemError) {
         let fd = try FileSystem.openDirectory(name, in: parent, path: display)
         defer { FileSystem.close(fd) }
-        var children = try FileSystem.readDirectoryNames(fd, path: display)
+        var children = try FileSystem.readDirectoryNames(fd, rewind: false, path: display)
         children.sort { compareNames($0, $1) > 0 }
         for child in children {
             let childDisplay = display + "/" + DisplayPath.escape(child)

@@ -537,7 +537,7 @@ extension SyncEngine {
                     }
                 }
             }
-            if (try? destination.list(destination.openDirectory(name, in: dst) ?? dst).isEmpty) ?? false {
+            if let dir = try destination.openDirectory(name, in: dst), try destination.list(dir).isEmpty {
                 try destination.remove(name, in: dst, kind: .directory) { _, _ in }
                 reporter.deleted(path: path, kind: .directory)
             }

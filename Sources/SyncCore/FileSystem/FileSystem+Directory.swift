@@ -6,10 +6,10 @@ import CSyncSystem
 extension FileSystem {
     /// Reads every name in an open directory with `getdents64`, skipping `.` and `..`.
     ///
-    /// The caller keeps ownership of `fd`; the descriptor's offset is rewound first so a
-    /// directory can be listed again.
-    public static func readDirectoryNames(_ fd: Int32, path: @autoclosure () -> String) throws(FileSystemError) -> [[UInt8]] {
-        _ = lseek(fd, 0, SEEK_SET)
+    /// The caller keeps ownership of `fd`. With `rewind` the descriptor's offset goes back to
+    /// the start first, so a directory can be listed again (a first listing can skip that call).
+    public static func readDirectoryNames(_ fd: Int32, rewind: Bool = true, path: @autoclosure () -> String) throws(FileSystemError) -> [[UInt8]] {
+        if rewind { _ = lseek(fd, 0, SEEK_SET) }
         var names: [[UInt8]] = []
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
