@@ -82,7 +82,7 @@ extension SyncEngine {
     }
 
     /// Opens the node's source and destination directories (the root's are already open).
-    private func openHandles(of node: DirectoryNode) -> Bool {
+    func openHandles(of node: DirectoryNode) -> Bool {
         guard let parent = node.parent else { return true }
         guard let parentSource = node.sourceParent ?? parent.source, let parentDestination = parent.destination else { return false }
         // Destination first: even when the source cannot be read, the directory made for it
@@ -118,7 +118,7 @@ extension SyncEngine {
     }
 
     /// Decides and does what one source entry needs.
-    private func handle(_ entry: FileEntry, from srcDir: DirectoryRef, existing: FileEntry?, in node: DirectoryNode,
+    func handle(_ entry: FileEntry, from srcDir: DirectoryRef, existing: FileEntry?, in node: DirectoryNode,
                         destinationDirectory dst: DirectoryRef) async {
         var entry = entry
         let name = node.destinationName(for: entry.name)
@@ -204,7 +204,7 @@ extension SyncEngine {
 
     /// Removes an item of another type where a new one must go. A non-empty directory is only
     /// removed with `--delete` or `--force`, as in rsync.
-    private func makeWay(for entry: FileEntry, replacing old: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
+    func makeWay(for entry: FileEntry, replacing old: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
         let path = node.path(of: name)
         if old.kind == .directory && options.delete == nil && !options.force {
             // Without --delete or --force rsync only removes an empty directory in the way.
@@ -233,7 +233,7 @@ extension SyncEngine {
         return true
     }
 
-    private func kindWord(_ kind: FileKind) -> String {
+    func kindWord(_ kind: FileKind) -> String {
         switch kind {
         case .regular: "regular file"
         case .directory: "directory"
@@ -245,7 +245,7 @@ extension SyncEngine {
 
     // MARK: Directories
 
-    private func descend(into entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+    func descend(into entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
         let path = node.path(of: name)
         var change = ItemizedChange(update: .localChange, kind: .directory, isNew: existing == nil)
         if existing == nil {
@@ -285,346 +285,5 @@ extension SyncEngine {
         child.rootDevice = node.rootDevice
         node.retain()
         workList.push(child)
-    }
-
-    // MARK: Regular files
-
-    private func handleRegular(_ entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?,
-                               node: DirectoryNode, destinationDirectory dst: DirectoryRef) async {
-        let path = node.path(of: name)
-        var isLeader = false
-        if let hardLinks, entry.status.linkCount > 1 {
-            let follower = HardLinkRegistry.Follower(node: node, sourceDirectory: srcDir, entry: entry, existing: existing)
-            switch hardLinks.claim(entry.status, path: path, follower: follower) {
-            case .leader:
-                isLeader = true
-            case .linkTo(let leaderPath):
-                linkFollower(follower, to: leaderPath, retained: false)
-                return
-            case .queued:
-                node.retain()
-                return
-            case .transferAlone:
-                break
-            }
-        }
-
-        guard let existing else {
-            if let handled = useAlternateDestination(for: entry, name: name, path: path, node: node, destinationDirectory: dst), handled {
-                if isLeader { completeLeader(entry, succeeded: true) }
-                return
-            }
-            await enqueue(TransferJob(node: node, sourceDirectory: srcDir, entry: entry, existing: nil,
-                                      change: ItemizedChange(update: .received, kind: .regular, isNew: true),
-                                      isHardLinkLeader: isLeader))
-            return
-        }
-        var decision = QuickCheck.decide(source: entry.status, destination: existing.status, options: options)
-        var change = ItemizedChange(update: .received, kind: .regular)
-        if decision == .compareChecksums {
-            change.checksum = !checksumsMatch(entry, in: srcDir, and: name, in: dst)
-            decision = change.checksum ? .transfer : .upToDate
-        }
-        switch decision {
-        case .skip:
-            if isLeader { completeLeader(entry, succeeded: true) }
-            return
-        case .transfer:
-            change.size = entry.status.size != existing.status.size
-            attributeChanges(&change, source: entry, destination: existing)
-            if !options.preserveTimes { change.timeIsTransferTime = true }
-            await enqueue(TransferJob(node: node, sourceDirectory: srcDir, entry: entry, existing: existing,
-                                      change: change, isHardLinkLeader: isLeader))
-        case .upToDate, .compareChecksums:
-            change.update = .attributesOnly
-            var existing = existing
-            if existing.status.linkCount > 1, let fresh = try? destination.entry(name, in: dst, followSymlink: false) {
-                // Another name of this inode may have been fixed already in this run.
-                existing = fresh
-            }
-            attributeChanges(&change, source: entry, destination: existing)
-            if change.isSignificant {
-                reporter.changed(change, path: path)
-                do {
-                    try destination.setAttributes(name, in: dst, kind: .regular, attributesToFix(source: entry, change: change))
-                } catch {
-                    reporter.error("\(error)")
-                }
-            }
-            if options.removeSourceFiles { removeSource(entry, in: srcDir) }
-            if isLeader { completeLeader(entry, succeeded: true) }
-        }
-    }
-
-    private func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and name: [UInt8], in dst: DirectoryRef) -> Bool {
-        do {
-            let a = try source.openForReading(entry.name, in: srcDir)
-            defer { FileSystem.close(a) }
-            let b = try destination.openForReading(name, in: dst)
-            defer { FileSystem.close(b) }
-            return try ContentChecksum.digest(of: a, path: srcDir.path(of: entry.name))
-                == ContentChecksum.digest(of: b, path: dst.path(of: name))
-        } catch {
-            return false
-        }
-    }
-
-    /// `--link-dest`/`--compare-dest`: a matching file in an alternate tree is linked or
-    /// skipped instead of copied. Returns `true` when handled.
-    private func useAlternateDestination(for entry: FileEntry, name: [UInt8], path: [UInt8], node: DirectoryNode,
-                                         destinationDirectory dst: DirectoryRef) -> Bool? {
-        let alternates = context.withLock { $0.alternateDestinations }
-        guard !alternates.isEmpty else { return nil }
-        for (ref, link) in alternates {
-            guard let status = try? FileSystem.linkStatus(path, in: ref.descriptor, path: ""), status.kind == .regular else { continue }
-            guard QuickCheck.decide(source: entry.status, destination: status, options: options) == .upToDate else { continue }
-            if link {
-                let wanted = attributes(for: entry, isNew: false)
-                if let p = wanted.permissions, p != status.permissions { continue }
-                if let u = wanted.uid, u != status.uid { continue }
-                if let g = wanted.gid, g != status.gid { continue }
-                do {
-                    if !options.dryRun {
-                        try FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: dst.path(of: name))
-                    }
-                    node.markContentsChanged()
-                    reporter.statistics.countCreated(.regular)
-                } catch {
-                    continue
-                }
-            }
-            return true
-        }
-        return false
-    }
-
-    // MARK: Symlinks, devices, specials
-
-    private func handleSymlink(_ entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
-        let path = node.path(of: name)
-        let target = entry.linkTarget ?? []
-        var change = ItemizedChange(update: .localChange, kind: .symlink, isNew: existing == nil)
-        if existing == nil {
-            // --compare-dest/--link-dest: an identical symlink there means nothing to do here.
-            for (ref, link) in context.withLock({ $0.alternateDestinations }) {
-                guard let other = try? FileSystem.readLink(path, in: ref.descriptor, path: ""), other == target else { continue }
-                if link && !options.dryRun {
-                    try? FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: "")
-                    node.markContentsChanged()
-                }
-                return
-            }
-        }
-        if let existing {
-            if existing.linkTarget != target {
-                change.checksum = true
-                attributeChanges(&change, source: entry, destination: existing)
-                guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
-            } else {
-                change.update = .attributesOnly
-                attributeChanges(&change, source: entry, destination: existing)
-                if change.isSignificant {
-                    reporter.changed(change, path: path, linkTarget: target)
-                    do {
-                        try destination.setAttributes(name, in: dst, kind: .symlink, attributesToFix(source: entry, change: change))
-                    } catch { reporter.error("\(error)") }
-                }
-                if options.removeSourceFiles { removeSource(entry, in: srcDir) }
-                return
-            }
-        }
-        node.markContentsChanged()
-        do {
-            try destination.makeSymlink(name, in: dst, target: target)
-            var a = attributes(for: entry, isNew: true)
-            a.permissions = nil
-            if !a.isEmpty { try destination.setAttributes(name, in: dst, kind: .symlink, a) }
-            if existing == nil { reporter.statistics.countCreated(.symlink) }
-            reporter.changed(change, path: path, linkTarget: target)
-            if options.removeSourceFiles { removeSource(entry, in: srcDir) }
-        } catch {
-            reporter.error("\(error)")
-        }
-    }
-
-    private func handleSpecial(_ entry: FileEntry, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
-        let path = node.path(of: name)
-        var change = ItemizedChange(update: .localChange, kind: entry.kind, isNew: existing == nil)
-        if let existing {
-            if existing.status.rdev == entry.status.rdev || !entry.kind.isDevice {
-                change.update = .attributesOnly
-                attributeChanges(&change, source: entry, destination: existing)
-                if change.isSignificant {
-                    reporter.changed(change, path: path)
-                    do {
-                        try destination.setAttributes(name, in: dst, kind: entry.kind, attributesToFix(source: entry, change: change))
-                    } catch { reporter.error("\(error)") }
-                }
-                return
-            }
-            change.checksum = true
-            guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
-        }
-        node.markContentsChanged()
-        do {
-            try destination.makeNode(name, in: dst, status: entry.status)
-            try destination.setAttributes(name, in: dst, kind: entry.kind, attributes(for: entry, isNew: true))
-            if existing == nil { reporter.statistics.countCreated(entry.kind) }
-            reporter.changed(change, path: path)
-        } catch {
-            reporter.error("\(error)")
-        }
-    }
-
-    /// Removes (or with `-b` backs up) a non-directory that a new version replaces.
-    private func removeForReplacement(_ existing: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
-        if options.backup { return makeBackup(name: name, in: dst, directoryPath: node.relativePath) }
-        do {
-            try destination.remove(name, in: dst, kind: existing.kind) { _, _ in }
-            return true
-        } catch {
-            reporter.error("\(error)")
-            return false
-        }
-    }
-
-    // MARK: Deletion
-
-    /// Deletes one destination entry the source no longer has (within `--max-delete`).
-    func delete(_ entry: FileEntry, in dst: DirectoryRef, directoryPath: [UInt8]) {
-        if let limit = options.maxDelete {
-            if deletionCount.add(1, ordering: .relaxed).newValue > limit {
-                reporter.statistics.add(.deletionsSkipped)
-                reporter.maxDeleteReached()
-                return
-            }
-        }
-        if options.backup && entry.kind == .directory {
-            deleteBackingUp(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name))
-            return
-        }
-        if options.backup {
-            let path = DisplayPath.join(directoryPath, entry.name)
-            if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) {
-                reporter.deleted(path: path, kind: entry.kind)
-            }
-            return
-        }
-        if entry.kind == .directory && !options.filters.isEmpty {
-            _ = deleteProtectingFiltered(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name), depth: 0)
-            return
-        }
-        do {
-            try destination.remove(entry.name, in: dst, kind: entry.kind) { relative, kind in
-                reporter.deleted(path: DisplayPath.join(directoryPath, relative), kind: kind)
-            }
-        } catch {
-            reporter.error("delete of \"\(dst.path(of: entry.name))\" failed: \(error)")
-        }
-    }
-
-    /// `--delete -b` on a directory: every file inside is backed up, then the directory goes if
-    /// it is empty (with a suffix-only backup the backups keep it).
-    private func deleteBackingUp(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) {
-        do {
-            if let dir = try destination.openDirectory(name, in: dst) {
-                for child in try destination.list(dir).reversed() {
-                    let childPath = DisplayPath.join(path, child.name)
-                    if child.kind == .directory {
-                        deleteBackingUp(child.name, in: dir, path: childPath)
-                    } else if makeBackup(name: child.name, in: dir, directoryPath: path) {
-                        reporter.deleted(path: childPath, kind: child.kind)
-                    }
-                }
-            }
-            if let dir = try destination.openDirectory(name, in: dst), try destination.list(dir).isEmpty {
-                try destination.remove(name, in: dst, kind: .directory) { _, _ in }
-                reporter.deleted(path: path, kind: .directory)
-            }
-        } catch {
-            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
-        }
-    }
-
-    /// Deletes a directory tree except what receiver-side filter rules protect; a directory
-    /// that keeps a protected file stays. Returns whether `name` itself was removed.
-    private func deleteProtectingFiltered(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8], depth: Int) -> Bool {
-        var keptSomething = false
-        do {
-            if let dir = try destination.openDirectory(name, in: dst) {
-                for child in try destination.list(dir).reversed() {
-                    let childPath = DisplayPath.join(path, child.name)
-                    if options.filters.protectsOnReceiver(childPath, isDirectory: child.kind == .directory) {
-                        keptSomething = true
-                        continue
-                    }
-                    if child.kind == .directory {
-                        if !deleteProtectingFiltered(child.name, in: dir, path: childPath, depth: depth + 1) { keptSomething = true }
-                    } else {
-                        try destination.remove(child.name, in: dir, kind: child.kind) { _, kind in
-                            reporter.deleted(path: childPath, kind: kind)
-                        }
-                    }
-                }
-            }
-            if keptSomething {
-                // rsync says so on stdout even without -v (a nested one twice, as it does).
-                let line = "cannot delete non-empty directory: " + DisplayPath.escape(path)
-                for _ in 0..<(depth > 0 ? 2 : 1) { reporter.notice(line) }
-                return false
-            }
-            try destination.remove(name, in: dst, kind: .directory) { _, _ in }
-            reporter.deleted(path: path, kind: .directory)
-            return true
-        } catch {
-            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
-            return false
-        }
-    }
-
-    /// `-b`: moves the current destination file aside (`NAME~`, or into `--backup-dir`).
-    func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> Bool {
-        let suffix = Array(options.effectiveBackupSuffix.utf8)
-        do {
-            if let backupRoot = context.withLock({ $0.backupRoot }) {
-                let target = try backupDirectory(for: directoryPath, under: backupRoot)
-                try destination.rename(name, in: dst, to: name + suffix, in: target)
-            } else {
-                try destination.rename(name, in: dst, to: name + suffix, in: dst)
-            }
-            return true
-        } catch {
-            reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
-            return false
-        }
-    }
-
-    /// The directory in the backup tree that mirrors `relativePath`, created as needed.
-    private func backupDirectory(for relativePath: [UInt8], under root: DirectoryRef) throws(FileSystemError) -> DirectoryRef {
-        var current = root
-        for component in relativePath.split(separator: UInt8(ascii: "/")) {
-            let name = Array(component)
-            if let next = try destination.openDirectory(name, in: current) {
-                current = next
-                continue
-            }
-            do {
-                try destination.makeDirectory(name, in: current, permissions: 0o755)
-            } catch where error.errno == EEXIST {}
-            guard let next = try destination.openDirectory(name, in: current) else {
-                throw FileSystemError(operation: "mkdir", path: current.path(of: name), errno: ENOENT)
-            }
-            current = next
-        }
-        return current
-    }
-
-    func removeSource(_ entry: FileEntry, in srcDir: DirectoryRef) {
-        guard !options.dryRun else { return }
-        do {
-            try FileSystem.remove(entry.name, in: srcDir.descriptor, isDirectory: false, path: srcDir.path(of: entry.name))
-        } catch {
-            reporter.error("\(error)")
-        }
     }
 }

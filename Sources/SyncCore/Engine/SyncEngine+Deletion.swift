@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Deleting what the source no longer has: --delete, protected files, --max-delete, backups.
+extension SyncEngine {
+
+    /// Deletes one destination entry the source no longer has (within `--max-delete`).
+    func delete(_ entry: FileEntry, in dst: DirectoryRef, directoryPath: [UInt8]) {
+        if let limit = options.maxDelete {
+            if deletionCount.add(1, ordering: .relaxed).newValue > limit {
+                reporter.statistics.add(.deletionsSkipped)
+                reporter.maxDeleteReached()
+                return
+            }
+        }
+        if options.backup && entry.kind == .directory {
+            deleteBackingUp(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name))
+            return
+        }
+        if options.backup {
+            let path = DisplayPath.join(directoryPath, entry.name)
+            if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) {
+                reporter.deleted(path: path, kind: entry.kind)
+            }
+            return
+        }
+        if entry.kind == .directory && !options.filters.isEmpty {
+            _ = deleteProtectingFiltered(entry.name, in: dst, path: DisplayPath.join(directoryPath, entry.name), depth: 0)
+            return
+        }
+        do {
+            try destination.remove(entry.name, in: dst, kind: entry.kind) { relative, kind in
+                reporter.deleted(path: DisplayPath.join(directoryPath, relative), kind: kind)
+            }
+        } catch {
+            reporter.error("delete of \"\(dst.path(of: entry.name))\" failed: \(error)")
+        }
+    }
+
+    /// `--delete -b` on a directory: every file inside is backed up, then the directory goes if
+    /// it is empty (with a suffix-only backup the backups keep it).
+    func deleteBackingUp(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) {
+        do {
+            if let dir = try destination.openDirectory(name, in: dst) {
+                for child in try destination.list(dir).reversed() {
+                    let childPath = DisplayPath.join(path, child.name)
+                    if child.kind == .directory {
+                        deleteBackingUp(child.name, in: dir, path: childPath)
+                    } else if makeBackup(name: child.name, in: dir, directoryPath: path) {
+                        reporter.deleted(path: childPath, kind: child.kind)
+                    }
+                }
+            }
+            if let dir = try destination.openDirectory(name, in: dst), try destination.list(dir).isEmpty {
+                try destination.remove(name, in: dst, kind: .directory) { _, _ in }
+                reporter.deleted(path: path, kind: .directory)
+            }
+        } catch {
+            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
+        }
+    }
+
+    /// Deletes a directory tree except what receiver-side filter rules protect; a directory
+    /// that keeps a protected file stays. Returns whether `name` itself was removed.
+    func deleteProtectingFiltered(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8], depth: Int) -> Bool {
+        var keptSomething = false
+        do {
+            if let dir = try destination.openDirectory(name, in: dst) {
+                for child in try destination.list(dir).reversed() {
+                    let childPath = DisplayPath.join(path, child.name)
+                    if options.filters.protectsOnReceiver(childPath, isDirectory: child.kind == .directory) {
+                        keptSomething = true
+                        continue
+                    }
+                    if child.kind == .directory {
+                        if !deleteProtectingFiltered(child.name, in: dir, path: childPath, depth: depth + 1) { keptSomething = true }
+                    } else {
+                        try destination.remove(child.name, in: dir, kind: child.kind) { _, kind in
+                            reporter.deleted(path: childPath, kind: kind)
+                        }
+                    }
+                }
+            }
+            if keptSomething {
+                // rsync says so on stdout even without -v (a nested one twice, as it does).
+                let line = "cannot delete non-empty directory: " + DisplayPath.escape(path)
+                for _ in 0..<(depth > 0 ? 2 : 1) { reporter.notice(line) }
+                return false
+            }
+            try destination.remove(name, in: dst, kind: .directory) { _, _ in }
+            reporter.deleted(path: path, kind: .directory)
+            return true
+        } catch {
+            reporter.error("delete of \"\(dst.path(of: name))\" failed: \(error)")
+            return false
+        }
+    }
+
+    /// `-b`: moves the current destination file aside (`NAME~`, or into `--backup-dir`).
+    func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> Bool {
+        let suffix = Array(options.effectiveBackupSuffix.utf8)
+        do {
+            if let backupRoot = context.withLock({ $0.backupRoot }) {
+                let target = try backupDirectory(for: directoryPath, under: backupRoot)
+                try destination.rename(name, in: dst, to: name + suffix, in: target)
+            } else {
+                try destination.rename(name, in: dst, to: name + suffix, in: dst)
+            }
+            return true
+        } catch {
+            reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
+            return false
+        }
+    }
+
+    /// The directory in the backup tree that mirrors `relativePath`, created as needed.
+    func backupDirectory(for relativePath: [UInt8], under root: DirectoryRef) throws(FileSystemError) -> DirectoryRef {
+        var current = root
+        for component in relativePath.split(separator: UInt8(ascii: "/")) {
+            let name = Array(component)
+            if let next = try destination.openDirectory(name, in: current) {
+                current = next
+                continue
+            }
+            do {
+                try destination.makeDirectory(name, in: current, permissions: 0o755)
+            } catch where error.errno == EEXIST {}
+            guard let next = try destination.openDirectory(name, in: current) else {
+                throw FileSystemError(operation: "mkdir", path: current.path(of: name), errno: ENOENT)
+            }
+            current = next
+        }
+        return current
+    }
+
+    func removeSource(_ entry: FileEntry, in srcDir: DirectoryRef) {
+        guard !options.dryRun else { return }
+        do {
+            try FileSystem.remove(entry.name, in: srcDir.descriptor, isDirectory: false, path: srcDir.path(of: entry.name))
+        } catch {
+            reporter.error("\(error)")
+        }
+    }
+}

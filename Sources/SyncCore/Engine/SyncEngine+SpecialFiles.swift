@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Symlinks, devices and special files: created, replaced or fixed in place by the walker.
+extension SyncEngine {
+
+    func handleSymlink(_ entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+        let path = node.path(of: name)
+        let target = entry.linkTarget ?? []
+        var change = ItemizedChange(update: .localChange, kind: .symlink, isNew: existing == nil)
+        if existing == nil {
+            // --compare-dest/--link-dest: an identical symlink there means nothing to do here.
+            for (ref, link) in context.withLock({ $0.alternateDestinations }) {
+                guard let other = try? FileSystem.readLink(path, in: ref.descriptor, path: ""), other == target else { continue }
+                if link && !options.dryRun {
+                    try? FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: "")
+                    node.markContentsChanged()
+                }
+                return
+            }
+        }
+        if let existing {
+            if existing.linkTarget != target {
+                change.checksum = true
+                attributeChanges(&change, source: entry, destination: existing)
+                guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
+            } else {
+                change.update = .attributesOnly
+                attributeChanges(&change, source: entry, destination: existing)
+                if change.isSignificant {
+                    reporter.changed(change, path: path, linkTarget: target)
+                    do {
+                        try destination.setAttributes(name, in: dst, kind: .symlink, attributesToFix(source: entry, change: change))
+                    } catch { reporter.error("\(error)") }
+                }
+                if options.removeSourceFiles { removeSource(entry, in: srcDir) }
+                return
+            }
+        }
+        node.markContentsChanged()
+        do {
+            try destination.makeSymlink(name, in: dst, target: target)
+            var a = attributes(for: entry, isNew: true)
+            a.permissions = nil
+            if !a.isEmpty { try destination.setAttributes(name, in: dst, kind: .symlink, a) }
+            if existing == nil { reporter.statistics.countCreated(.symlink) }
+            reporter.changed(change, path: path, linkTarget: target)
+            if options.removeSourceFiles { removeSource(entry, in: srcDir) }
+        } catch {
+            reporter.error("\(error)")
+        }
+    }
+
+    func handleSpecial(_ entry: FileEntry, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+        let path = node.path(of: name)
+        var change = ItemizedChange(update: .localChange, kind: entry.kind, isNew: existing == nil)
+        if let existing {
+            if existing.status.rdev == entry.status.rdev || !entry.kind.isDevice {
+                change.update = .attributesOnly
+                attributeChanges(&change, source: entry, destination: existing)
+                if change.isSignificant {
+                    reporter.changed(change, path: path)
+                    do {
+                        try destination.setAttributes(name, in: dst, kind: entry.kind, attributesToFix(source: entry, change: change))
+                    } catch { reporter.error("\(error)") }
+                }
+                return
+            }
+            change.checksum = true
+            guard removeForReplacement(existing, name: name, in: dst, node: node) else { return }
+        }
+        node.markContentsChanged()
+        do {
+            try destination.makeNode(name, in: dst, status: entry.status)
+            try destination.setAttributes(name, in: dst, kind: entry.kind, attributes(for: entry, isNew: true))
+            if existing == nil { reporter.statistics.countCreated(entry.kind) }
+            reporter.changed(change, path: path)
+        } catch {
+            reporter.error("\(error)")
+        }
+    }
+
+    /// Removes (or with `-b` backs up) a non-directory that a new version replaces.
+    func removeForReplacement(_ existing: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
+        if options.backup { return makeBackup(name: name, in: dst, directoryPath: node.relativePath) }
+        do {
+            try destination.remove(name, in: dst, kind: existing.kind) { _, _ in }
+            return true
+        } catch {
+            reporter.error("\(error)")
+            return false
+        }
+    }
+}
