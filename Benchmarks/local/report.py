@@ -73,7 +73,8 @@ def main():
 
     binary = run.get("binary", "")
     bver = run.get("binary_version", "")
-    stand_in = os.path.basename(binary) != "swiftsync" or bver.startswith("rsync ")
+    # Judged by what the binary says it is, so a copy under another name still counts.
+    stand_in = not bver.startswith("swiftsync")
     sw_label = f"swiftsync (stand-in: {os.path.basename(binary)})" if stand_in else "swiftsync"
     label = lambda t: sw_label if t == "swiftsync" else t
 

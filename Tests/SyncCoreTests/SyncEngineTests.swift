@@ -414,10 +414,18 @@ final class SyncEngineTests: XCTestCase {
     }
 
     /// Across directories rsync names as the data carrier the group's last name in its own
-    /// transfer order (files of a directory before its subdirectories), which a concurrent walk
-    /// cannot know in advance; the -i lines then differ in which name carries the data (a known,
-    /// documented difference). The result must still be one inode with every name, and the lines
-    /// one `>f` plus `hf ... => that name` for the others.
+    /// transfer order (files of a directory before its subdirectories).
+    func testItemizedHardLinksAcrossDirectoriesMatchRsync() async throws {
+        try await assertSameItemizeAsRsync(["-H"], archiveOptions { $0.hardLinks = true }) { src, _ in
+            link(src + "/a.txt", src + "/sub/hard-a")
+            link(src + "/a.txt", src + "/zz-hard-a")
+            link(src + "/sub/b.bin", src + "/sub/deeper/hard-b")
+            link(src + "/sub/b.bin", src + "/b-hard")
+        }
+    }
+
+    /// Whatever the lines say, the result is one inode with every name, and the lines are one
+    /// `>f` plus `hf ... => that name` for the others.
     func testHardLinksAcrossDirectoriesMakeOneInode() async throws {
         let tmp = try TemporaryDirectory()
         let src = tmp("src"), dst = tmp("dst")

@@ -69,7 +69,11 @@ extension SyncEngine {
             reporter.statistics.add(.transferredSize, entry.status.size)
             reporter.statistics.add(.literalData, options.dryRun ? 0 : written)
             if job.existing == nil { reporter.statistics.countCreated(.regular) }
-            reporter.changed(job.change, path: path)
+            if job.isHardLinkLeader && job.existing == nil, let itemizer = hardLinkItemizer {
+                if let complete = itemizer.startGroup(entry.status, leaderPath: path) { reportHardLinkGroup(complete) }
+            } else {
+                reporter.changed(job.change, path: path)
+            }
             reporter.fileDone(path: path, size: entry.status.size)
             succeeded = true
             if options.removeSourceFiles { removeSource(entry, in: job.sourceDirectory) }
@@ -119,11 +123,23 @@ extension SyncEngine {
                 try FileSystem.makeHardLink(name, in: dst.descriptor, to: leaderPath, in: root.descriptor, path: dst.path(of: name))
             }
             if follower.existing == nil { reporter.statistics.countCreated(.regular) }
-            var change = ItemizedChange(update: .hardLink, kind: .regular, isNew: follower.existing == nil)
-            if follower.existing != nil { change.update = .hardLink }
+            if follower.existing == nil, let itemizer = hardLinkItemizer {
+                let (held, complete) = itemizer.addFollower(follower.entry.status, path: path)
+                if let complete { reportHardLinkGroup(complete) }
+                if held { return }
+            }
+            let change = ItemizedChange(update: .hardLink, kind: .regular, isNew: follower.existing == nil)
             reporter.changed(change, path: path, hardLinkTarget: leaderPath)
         } catch {
             reporter.error("\(error)")
+        }
+    }
+
+    /// Prints a held hard-link group as rsync would: the data carrier, then the links to it.
+    func reportHardLinkGroup(_ group: (carrier: [UInt8], others: [[UInt8]])) {
+        reporter.changed(ItemizedChange(update: .received, kind: .regular, isNew: true), path: group.carrier)
+        for other in group.others {
+            reporter.changed(ItemizedChange(update: .hardLink, kind: .regular, isNew: true), path: other, hardLinkTarget: group.carrier)
         }
     }
 

@@ -14,6 +14,8 @@ public final class SyncEngine: Sendable {
     let destination: any Backend
     let limiter: BandwidthLimiter?
     let hardLinks: HardLinkRegistry?
+    /// Holds -i/-v lines of all-new hard-link groups until rsync's attribution is known.
+    let hardLinkItemizer: HardLinkItemizer?
     let deletionCount = Atomic<Int>(0)
     let transfers: AsyncBoundedQueue<TransferJob>
     let workList = DirectoryWorkList()
@@ -55,6 +57,8 @@ public final class SyncEngine: Sendable {
         self.destination = options.dryRun ? DryRunBackend(wrapping: destination) : destination
         self.limiter = options.bandwidthLimit.map { BandwidthLimiter(bytesPerSecond: $0) }
         self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
+        let itemizing = reporter.options.itemize || reporter.options.verbose > 0
+        self.hardLinkItemizer = options.hardLinks && itemizing ? HardLinkItemizer() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
         self.startTime = BandwidthLimiter.now()
         self.inlineTransferLimit = options.inlineTransferLimit
@@ -84,6 +88,9 @@ public final class SyncEngine: Sendable {
                     outer.addTask { await progress.run(engine: self) }
                 }
                 await self.runPipeline()
+                if let itemizer = self.hardLinkItemizer {
+                    for group in itemizer.flush() { self.reportHardLinkGroup(group) }
+                }
                 self.runLateDeletions()
                 progress?.stop()
             }
