@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 BIN := .build/release/swiftsync
 DEMO_DIR ?= /tmp/swiftsync-demo
-APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine python3-pytest
+APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux
 MKTREE ?= ../shared/bench/mktree.py
 
 .PHONY: deps build demo test unit-test e2e-test install bench clean
@@ -16,7 +16,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c "import pytest" 2>/dev/null || pip install -q pytest
+	@python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
 
 build: deps
 	swift build -c release --static-swift-stdlib
