@@ -31,7 +31,8 @@ public final class BandwidthLimiter: Sendable {
         return !CancellationFlag.isSet
     }
 
-    static func now() -> Double {
+    /// Monotonic seconds (for elapsed times).
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

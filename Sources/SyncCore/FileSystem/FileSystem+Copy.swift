@@ -131,3 +131,18 @@ extension FileSystem {
         return done
     }
 }
+
+extension FileSystem {
+    /// `pread` until `buffer` is full or EOF; returns the bytes read.
+    public static func readFully(_ fd: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer,
+                                 path: @autoclosure () -> String) throws(FileSystemError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = retryingEINTR { pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done)) }
+            if n == -1 { throw FileSystemError(operation: "read", path: path(), errno: errno) }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+}

@@ -5,6 +5,8 @@ public enum ExitCode: Int32, Sendable {
     case protocolIncompatibility = 2
     case selectingFiles = 3
     case fileIO = 11
+    /// rsync's "error in rsync protocol data stream": here, a malformed delta or signature file.
+    case protocolStream = 12
     case interrupted = 20
     case partialTransfer = 23
     case vanished = 24
@@ -19,6 +21,7 @@ public enum ExitCode: Int32, Sendable {
         case .protocolIncompatibility: "protocol incompatibility"
         case .selectingFiles: "errors selecting input/output files, dirs"
         case .fileIO: "error in file IO"
+        case .protocolStream: "error in delta data stream"
         case .interrupted: "received SIGINT, SIGTERM, or SIGHUP"
         case .partialTransfer: "some files/attrs were not transferred (see previous errors)"
         case .vanished: "some files vanished before they could be transferred"

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Applies a librsync-format delta to a basis file (`rdiff patch`), streaming: the delta is read
+/// in chunks, COPY ranges are read from the basis with `pread`, and the result is written to a
+/// new file that only gets its name when the whole delta applied cleanly.
+public enum DeltaPatch {
+    /// What a patch did, for `--stats`.
+    public struct Statistics: Sendable, Equatable {
+        public var literalBytes: UInt64 = 0
+        public var matchedBytes: UInt64 = 0
+        public var outputBytes: UInt64 { literalBytes + matchedBytes }
+    }
+
+    /// Errors of the `patch` command: a file problem or a malformed delta.
+    public enum Failure: Error, CustomStringConvertible {
+        case file(FileSystemError)
+        case format(DeltaFormatError, path: String)
+
+        public var description: String {
+            switch self {
+            case .file(let e): "\(e)"
+            case .format(let e, let path): "\(path): \(e)"
+            }
+        }
+    }
+
+    /// Applies `deltaPath` (`-` is stdin) to `basisPath`, writing `outputPath` (`-` is stdout).
+    public static func apply(basisPath: String, deltaPath: String, outputPath: String) throws(Failure) -> Statistics {
+        do {
+            let basis = try FileSystem.openForReading(Array(basisPath.utf8), in: FileSystem.currentDirectory, path: basisPath)
+            defer { FileSystem.close(basis) }
+            let basisSize = UInt64(try FileSystem.status(of: basis, path: basisPath).size)
+            let delta = deltaPath == "-" ? STDIN_FILENO
+                : try FileSystem.openForReading(Array(deltaPath.utf8), in: FileSystem.currentDirectory, path: deltaPath)
+            defer { if delta != STDIN_FILENO { FileSystem.close(delta) } }
+            if outputPath == "-" {
+                return try run(basis: basis, basisSize: basisSize, basisPath: basisPath, delta: delta, deltaPath: deltaPath,
+                               output: STDOUT_FILENO, outputPath: outputPath)
+            }
+            let (directory, name) = splitPath(outputPath)
+            let dirFD = try FileSystem.openDirectory(directory, in: FileSystem.currentDirectory, followSymlink: true,
+                                                     path: String(decoding: directory, as: UTF8.self))
+            let dir = DirectoryRef(descriptor: dirFD, displayPath: String(decoding: directory, as: UTF8.self))
+            var writer = try AtomicFileWriter(name: name, in: dir, options: WriteOptions(), creationMode: 0o644)
+            do {
+                let stats = try run(basis: basis, basisSize: basisSize, basisPath: basisPath, delta: delta, deltaPath: deltaPath,
+                                    output: writer.descriptor, outputPath: outputPath)
+                try writer.commit()
+                return stats
+            } catch {
+                writer.abandon(interrupted: false)
+                throw error
+            }
+        } catch let error as Failure {
+            throw error
+        } catch let error as FileSystemError {
+            throw .file(error)
+        } catch {
+            throw .file(FileSystemError(operation: "patch", path: outputPath, errno: EIO))
+        }
+    }
+
+    private static func run(basis: Int32, basisSize: UInt64, basisPath: String, delta: Int32, deltaPath: String,
+                            output: Int32, outputPath: String) throws -> Statistics {
+        var decoder = DeltaDecoder()
+        var stats = Statistics()
+        let chunk = 1 << 20
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        let copyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { input.deallocate(); copyBuffer.deallocate() }
+        while !decoder.isFinished {
+            let n = try FileSystem.readFully(delta, into: input, path: deltaPath)
+            if n == 0 { break }
+            let operations: [DeltaOperation]
+            do {
+                operations = try decoder.feed(UnsafeRawBufferPointer(rebasing: input[..<n]))
+            } catch {
+                throw Failure.format(error, path: deltaPath)
+            }
+            for operation in operations {
+                switch operation {
+                case .literal(let bytes):
+                    try bytes.withUnsafeBytes { try FileSystem.writeAll(output, $0, path: outputPath) }
+                    stats.literalBytes += UInt64(bytes.count)
+                case .copy(let offset, let length):
+                    guard offset <= basisSize, length <= basisSize - offset else {
+                        throw Failure.format(DeltaFormatError(kind: .copyOutsideBasis(offset: offset, length: length, basisSize: basisSize)),
+                                             path: deltaPath)
+                    }
+                    var done: UInt64 = 0
+                    while done < length {
+                        let want = Int(min(UInt64(chunk), length - done))
+                        let got = try FileSystem.readFully(basis, at: Int64(offset + done), into: UnsafeMutableRawBufferPointer(rebasing: copyBuffer[..<want]),
+                                                           path: basisPath)
+                        guard got == want else { throw Failure.file(FileSystemError(operation: "read", path: basisPath, errno: EIO)) }
+                        try FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: copyBuffer[..<got]), path: outputPath)
+                        done += UInt64(got)
+                    }
+                    stats.matchedBytes += length
+                }
+            }
+        }
+        do {
+            try decoder.finish()
+        } catch {
+            throw Failure.format(error, path: deltaPath)
+        }
+        return stats
+    }
+
+    private static func splitPath(_ path: String) -> ([UInt8], [UInt8]) {
+        let bytes = Array(path.utf8)
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return ([UInt8(ascii: ".")], bytes) }
+        return (slash == 0 ? [UInt8(ascii: "/")] : Array(bytes[..<slash]), Array(bytes[(slash + 1)...]))
+    }
+}
