@@ -33,9 +33,7 @@ struct PatchCommand: ParsableCommand {
             case .format: code = .protocolStream
             case .file: code = .fileIO
             }
-            OutputSink.standardError.line("swiftsync patch: \(error)")
-            OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
-            Glibc.exit(code.rawValue)
+            fail(error.description, code)
         }
     }
 }

@@ -11,7 +11,7 @@ struct SwiftSync: AsyncParsableCommand {
         commandName: "swiftsync",
         abstract: "A fast rsync-compatible sync engine.",
         version: SwiftSyncVersion.string,
-        subcommands: [SyncCommand.self, PatchCommand.self],
+        subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
         defaultSubcommand: SyncCommand.self,
         helpNames: [.long]
     )

@@ -67,3 +67,40 @@ def test_missing_basis_is_a_file_error(tmp_path):
     assert cp.returncode == 11, cp.stderr
     assert b"nope" in cp.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_our_signature_and_delta_apply_with_rdiff_and_with_us(tmp_path):
+    new = _versions(tmp_path)
+    for args in (["signature", "basis", "our.sig"], ["delta", "--stats", "our.sig", "new", "our.delta"]):
+        cp = subprocess.run([SWIFTSYNC, *args], cwd=tmp_path, capture_output=True)
+        assert cp.returncode == 0, cp.stderr
+    subprocess.run([RDIFF, "patch", "basis", "our.delta", "by-rdiff"], cwd=tmp_path, check=True)
+    assert (tmp_path / "by-rdiff").read_bytes() == new
+    cp = subprocess.run([SWIFTSYNC, "patch", "basis", "our.delta", "by-us"], cwd=tmp_path, capture_output=True)
+    assert cp.returncode == 0, cp.stderr
+    assert (tmp_path / "by-us").read_bytes() == new
+
+
+def test_signature_options_and_pipes(tmp_path):
+    new = _versions(tmp_path)
+    with open(tmp_path / "basis", "rb") as basis:
+        sig = subprocess.run([SWIFTSYNC, "signature", "--block-size", "4096", "--strong-len", "8", "-", "-"],
+                             cwd=tmp_path, stdin=basis, capture_output=True)
+    assert sig.returncode == 0, sig.stderr
+    delta = subprocess.run([SWIFTSYNC, "delta", "-", "new", "-"], cwd=tmp_path, input=sig.stdout, capture_output=True)
+    assert delta.returncode == 0, delta.stderr
+    (tmp_path / "piped.delta").write_bytes(delta.stdout)
+    subprocess.run([RDIFF, "patch", "basis", "piped.delta", "out"], cwd=tmp_path, check=True)
+    assert (tmp_path / "out").read_bytes() == new
+
+
+def test_bad_signature_and_bad_options(tmp_path):
+    _versions(tmp_path)
+    (tmp_path / "bad.sig").write_bytes(b"SSG1 not a signature")
+    cp = subprocess.run([SWIFTSYNC, "delta", "bad.sig", "new", "out.delta"], cwd=tmp_path, capture_output=True)
+    assert cp.returncode == 12, cp.stderr
+    assert b"bad.sig" in cp.stderr.splitlines()[0]
+    assert not (tmp_path / "out.delta").exists()
+    cp = subprocess.run([SWIFTSYNC, "signature", "--strong-len", "0", "basis", "x.sig"], cwd=tmp_path, capture_output=True)
+    assert cp.returncode == 1, cp.stderr
+    assert not (tmp_path / "x.sig").exists()

@@ -35,23 +35,9 @@ public enum DeltaPatch {
             let delta = deltaPath == "-" ? STDIN_FILENO
                 : try FileSystem.openForReading(Array(deltaPath.utf8), in: FileSystem.currentDirectory, path: deltaPath)
             defer { if delta != STDIN_FILENO { FileSystem.close(delta) } }
-            if outputPath == "-" {
-                return try run(basis: basis, basisSize: basisSize, basisPath: basisPath, delta: delta, deltaPath: deltaPath,
-                               output: STDOUT_FILENO, outputPath: outputPath)
-            }
-            let (directory, name) = splitPath(outputPath)
-            let dirFD = try FileSystem.openDirectory(directory, in: FileSystem.currentDirectory, followSymlink: true,
-                                                     path: String(decoding: directory, as: UTF8.self))
-            let dir = DirectoryRef(descriptor: dirFD, displayPath: String(decoding: directory, as: UTF8.self))
-            var writer = try AtomicFileWriter(name: name, in: dir, options: WriteOptions(), creationMode: 0o644)
-            do {
-                let stats = try run(basis: basis, basisSize: basisSize, basisPath: basisPath, delta: delta, deltaPath: deltaPath,
-                                    output: writer.descriptor, outputPath: outputPath)
-                try writer.commit()
-                return stats
-            } catch {
-                writer.abandon(interrupted: false)
-                throw error
+            return try DeltaFiles.withOutput(outputPath) { output in
+                try run(basis: basis, basisSize: basisSize, basisPath: basisPath, delta: delta, deltaPath: deltaPath,
+                        output: output, outputPath: outputPath)
             }
         } catch let error as Failure {
             throw error
@@ -108,11 +94,5 @@ public enum DeltaPatch {
             throw Failure.format(error, path: deltaPath)
         }
         return stats
-    }
-
-    private static func splitPath(_ path: String) -> ([UInt8], [UInt8]) {
-        let bytes = Array(path.utf8)
-        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return ([UInt8(ascii: ".")], bytes) }
-        return (slash == 0 ? [UInt8(ascii: "/")] : Array(bytes[..<slash]), Array(bytes[(slash + 1)...]))
     }
 }

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file-level `signature` and `delta` commands (`rdiff signature`/`rdiff delta` with our
+/// signature format and librsync's delta format). Inputs are mapped, not read into memory;
+/// outputs get their name only when complete (`-` means stdin/stdout).
+public enum DeltaFiles {
+    public enum Failure: Error, CustomStringConvertible {
+        case file(FileSystemError)
+        case signatureFormat(Signature.FormatError, path: String)
+
+        public var description: String {
+            switch self {
+            case .file(let e): "\(e)"
+            case .signatureFormat(let e, let path): "\(path): \(e)"
+            }
+        }
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var literalBytes: UInt64 = 0
+        public var matchedBytes: UInt64 = 0
+    }
+
+    /// Writes the signature of `basisPath` to `signaturePath`.
+    public static func signature(basisPath: String, signaturePath: String, blockLength: Int?, strongLength: Int) throws(Failure) {
+        do {
+            let bytes = try withMappedInput(basisPath) { Signature(of: $0, blockLength: blockLength, strongLength: strongLength).serialized() }
+            try writeOutput(signaturePath, bytes)
+        } catch let error as FileSystemError {
+            throw .file(error)
+        } catch {
+            throw .file(FileSystemError(operation: "signature", path: signaturePath, errno: EIO))
+        }
+    }
+
+    /// Writes the delta that turns the basis described by `signaturePath` into `newPath`.
+    public static func delta(signaturePath: String, newPath: String, deltaPath: String) throws(Failure) -> Statistics {
+        do {
+            let signature: Signature
+            do {
+                signature = try Signature(parsing: try readInput(signaturePath))
+            } catch let error as Signature.FormatError {
+                throw Failure.signatureFormat(error, path: signaturePath)
+            }
+            let operations = try withMappedInput(newPath) { DeltaMatcher(signature: signature).operations(for: $0) }
+            var encoder = DeltaEncoder()
+            var stats = Statistics()
+            for operation in operations {
+                encoder.append(operation)
+                if case .copy = operation { stats.matchedBytes += operation.outputLength } else { stats.literalBytes += operation.outputLength }
+            }
+            try writeOutput(deltaPath, encoder.finish())
+            return stats
+        } catch let error as Failure {
+            throw error
+        } catch let error as FileSystemError {
+            throw .file(error)
+        } catch {
+            throw .file(FileSystemError(operation: "delta", path: deltaPath, errno: EIO))
+        }
+    }
+
+    // MARK: Input and output
+
+    static func withMappedInput<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        if path == "-" {
+            let bytes = try readInput(path)
+            return try bytes.withUnsafeBytes(body)
+        }
+        let fd = try FileSystem.openForReading(Array(path.utf8), in: FileSystem.currentDirectory, path: path)
+        defer { FileSystem.close(fd) }
+        let size = Int(try FileSystem.status(of: fd, path: path).size)
+        let region = try FileSystem.mapReadOnly(fd, size: size, path: path)
+        defer { FileSystem.unmap(region) }
+        return try body(region ?? UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    static func readInput(_ path: String) throws -> [UInt8] {
+        let fd = path == "-" ? STDIN_FILENO : try FileSystem.openForReading(Array(path.utf8), in: FileSystem.currentDirectory, path: path)
+        defer { if fd != STDIN_FILENO { FileSystem.close(fd) } }
+        var result: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try FileSystem.readFully(fd, into: chunk, path: path)
+            result += UnsafeRawBufferPointer(rebasing: chunk[..<n])
+            if n < chunk.count { return result }
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically (or to stdout for `-`).
+    static func writeOutput(_ path: String, _ bytes: [UInt8]) throws {
+        try withOutput(path) { fd in try bytes.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: path) } }
+    }
+
+    /// Runs `body` with a descriptor for `path`: stdout for `-`, else a new file that gets its
+    /// name only if `body` returns normally.
+    static func withOutput<T>(_ path: String, _ body: (Int32) throws -> T) throws -> T {
+        if path == "-" { return try body(STDOUT_FILENO) }
+        let bytes = Array(path.utf8)
+        let (directory, name): ([UInt8], [UInt8])
+        if let slash = bytes.lastIndex(of: UInt8(ascii: "/")) {
+            directory = slash == 0 ? [UInt8(ascii: "/")] : Array(bytes[..<slash])
+            name = Array(bytes[(slash + 1)...])
+        } else {
+            directory = [UInt8(ascii: ".")]
+            name = bytes
+        }
+        let display = String(decoding: directory, as: UTF8.self)
+        let dirFD = try FileSystem.openDirectory(directory, in: FileSystem.currentDirectory, followSymlink: true, path: display)
+        var writer = try AtomicFileWriter(name: name, in: DirectoryRef(descriptor: dirFD, displayPath: display),
+                                          options: WriteOptions(), creationMode: 0o644)
+        do {
+            let result = try body(writer.descriptor)
+            try writer.commit()
+            return result
+        } catch {
+            writer.abandon(interrupted: false)
+            throw error
+        }
+    }
+}

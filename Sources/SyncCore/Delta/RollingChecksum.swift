@@ -1,0 +1,34 @@
+/// rsync's rolling weak checksum over a window: `a` = sum of the bytes, `b` = sum of the running
+/// `a`s, both mod 2^16, value `b << 16 | a`. Rolling one byte costs two adds and a multiply.
+public struct RollingChecksum: Sendable, Equatable {
+    @usableFromInline var a: UInt32 = 0
+    @usableFromInline var b: UInt32 = 0
+    public let windowLength: Int
+
+    /// The checksum of `window` (its length is the window length from then on).
+    @inlinable
+    public init(_ window: UnsafeRawBufferPointer) {
+        windowLength = window.count
+        var a: UInt32 = 0, b: UInt32 = 0
+        for byte in window {
+            a &+= UInt32(byte)
+            b &+= a
+        }
+        self.a = a
+        self.b = b
+    }
+
+    public init<C: Collection<UInt8>>(bytes: C) {
+        self = Array(bytes).withUnsafeBytes { RollingChecksum($0) }
+    }
+
+    /// Slides the window one byte: `outgoing` leaves at the front, `incoming` joins at the back.
+    @inlinable @inline(__always)
+    public mutating func roll(out outgoing: UInt8, in incoming: UInt8) {
+        a = a &- UInt32(outgoing) &+ UInt32(incoming)
+        b = b &- UInt32(truncatingIfNeeded: windowLength) &* UInt32(outgoing) &+ a
+    }
+
+    @inlinable
+    public var value: UInt32 { (b & 0xffff) << 16 | (a & 0xffff) }
+}
