@@ -38,6 +38,7 @@ struct DeltaCommand: ParsableCommand {
         abstract: "Write the delta from the basis described by SIG to NEW, in librsync's format.")
 
     @Flag(help: "Print literal/matched bytes and throughput to stderr.") var stats = false
+    @Flag(help: "Wrap the delta in a zlib stream (swiftsync patch unwraps it; rdiff does not).") var compress = false
     @Argument var signature: String
     @Argument var new: String
     @Argument var delta: String
@@ -45,7 +46,7 @@ struct DeltaCommand: ParsableCommand {
     func run() throws {
         let start = BandwidthLimiter.now()
         do {
-            let result = try DeltaFiles.delta(signaturePath: signature, newPath: new, deltaPath: delta)
+            let result = try DeltaFiles.delta(signaturePath: signature, newPath: new, deltaPath: delta, compress: compress)
             if stats {
                 let elapsed = max(BandwidthLimiter.now() - start, 1e-6)
                 let total = Double(result.literalBytes + result.matchedBytes)

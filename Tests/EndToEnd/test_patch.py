@@ -104,3 +104,15 @@ def test_bad_signature_and_bad_options(tmp_path):
     cp = subprocess.run([SWIFTSYNC, "signature", "--strong-len", "0", "basis", "x.sig"], cwd=tmp_path, capture_output=True)
     assert cp.returncode == 1, cp.stderr
     assert not (tmp_path / "x.sig").exists()
+
+
+def test_compressed_delta_round_trip(tmp_path):
+    text = b"".join(b"line %d of a log-like file with repeated words\n" % (i % 50) for i in range(20000))
+    (tmp_path / "basis").write_bytes(text)
+    (tmp_path / "new").write_bytes(text + b"appended\n")
+    for args in (["signature", "basis", "sig"], ["delta", "--compress", "sig", "new", "z.delta"],
+                 ["patch", "basis", "z.delta", "out"]):
+        cp = subprocess.run([SWIFTSYNC, *args], cwd=tmp_path, capture_output=True)
+        assert cp.returncode == 0, cp.stderr
+    assert (tmp_path / "out").read_bytes() == text + b"appended\n"
+    assert (tmp_path / "z.delta").read_bytes()[:1] == b"\x78", "a zlib stream"

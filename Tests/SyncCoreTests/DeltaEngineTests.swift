@@ -136,4 +136,30 @@ final class DeltaEngineTests: XCTestCase {
         }
         XCTAssertEqual(access(tmp("delta"), F_OK), -1)
     }
+
+    func testCompressedDeltaIsUnwrappedByPatchAndCorruptionIsAFormatError() throws {
+        let tmp = try TemporaryDirectory()
+        let line = Array("a log line that repeats, as logs do\n".utf8)
+        let basis = Array((0..<20_000).map { line[$0 % line.count] })
+        let new = basis + Array("one more line\n".utf8)
+        writeFile(tmp("basis"), basis)
+        writeFile(tmp("new"), new)
+        try DeltaFiles.signature(basisPath: tmp("basis"), signaturePath: tmp("sig"), blockLength: 512, strongLength: 16)
+        _ = try DeltaFiles.delta(signaturePath: tmp("sig"), newPath: tmp("new"), deltaPath: tmp("plain"))
+        _ = try DeltaFiles.delta(signaturePath: tmp("sig"), newPath: tmp("new"), deltaPath: tmp("z"), compress: true)
+        let compressed = readFile(tmp("z")) ?? []
+        XCTAssertTrue(ZlibDelta.looksCompressed(compressed))
+        XCTAssertFalse(ZlibDelta.looksCompressed(readFile(tmp("plain")) ?? []))
+        _ = try DeltaPatch.apply(basisPath: tmp("basis"), deltaPath: tmp("z"), outputPath: tmp("out"))
+        XCTAssertEqual(readFile(tmp("out")), new)
+
+        for (name, bytes) in [("cut", Array(compressed.prefix(compressed.count / 2))),
+                              ("garbled", Array(compressed.prefix(2)) + Array(repeating: 0xFF, count: 40))] {
+            writeFile(tmp(name), bytes)
+            XCTAssertThrowsError(try DeltaPatch.apply(basisPath: tmp("basis"), deltaPath: tmp(name), outputPath: tmp("out-" + name))) {
+                guard case .format = $0 as? DeltaPatch.Failure else { return XCTFail("\(name): \($0)") }
+            }
+            XCTAssertEqual(access(tmp("out-" + name), F_OK), -1)
+        }
+    }
 }

@@ -36,7 +36,8 @@ public enum DeltaFiles {
     }
 
     /// Writes the delta that turns the basis described by `signaturePath` into `newPath`.
-    public static func delta(signaturePath: String, newPath: String, deltaPath: String) throws(Failure) -> Statistics {
+    /// With `compress`, the delta is wrapped in a zlib stream (`patch` unwraps it).
+    public static func delta(signaturePath: String, newPath: String, deltaPath: String, compress: Bool = false) throws(Failure) -> Statistics {
         do {
             let signature: Signature
             do {
@@ -51,7 +52,8 @@ public enum DeltaFiles {
                 encoder.append(operation)
                 if case .copy = operation { stats.matchedBytes += operation.outputLength } else { stats.literalBytes += operation.outputLength }
             }
-            try writeOutput(deltaPath, encoder.finish())
+            let bytes = encoder.finish()
+            try writeOutput(deltaPath, compress ? ZlibDelta.compress(bytes) : bytes)
             return stats
         } catch let error as Failure {
             throw error

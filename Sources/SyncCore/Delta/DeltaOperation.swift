@@ -44,6 +44,7 @@ public struct DeltaFormatError: Error, CustomStringConvertible, Sendable, Equata
         case unknownCommand(UInt8, offset: UInt64)
         case truncated(offset: UInt64)
         case copyOutsideBasis(offset: UInt64, length: UInt64, basisSize: UInt64)
+        case corruptCompression(String)
     }
 
     public let kind: Kind
@@ -56,6 +57,8 @@ public struct DeltaFormatError: Error, CustomStringConvertible, Sendable, Equata
             "corrupt delta: unknown command 0x\(String(c, radix: 16)) at byte \(offset)"
         case .truncated(let offset):
             "truncated delta: the file ends at byte \(offset) inside a command (or before END)"
+        case .corruptCompression(let reason):
+            reason
         case .copyOutsideBasis(let offset, let length, let size):
             "corrupt delta: COPY of \(length) bytes at offset \(offset) reaches past the basis file (\(size) bytes)"
         }

@@ -56,13 +56,31 @@ public enum DeltaPatch {
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         let copyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { input.deallocate(); copyBuffer.deallocate() }
+        // A delta written with --compress is one zlib stream: unwrap it on the way in.
+        var inflater: ZlibInflater?
+        var firstChunk = true
         while !decoder.isFinished {
             let n = try FileSystem.readFully(delta, into: input, path: deltaPath)
             if n == 0 { break }
+            let raw = UnsafeRawBufferPointer(rebasing: input[..<n])
+            if firstChunk {
+                firstChunk = false
+                if ZlibDelta.looksCompressed(raw) { inflater = ZlibInflater() }
+            }
             let operations: [DeltaOperation]
             do {
-                operations = try decoder.feed(UnsafeRawBufferPointer(rebasing: input[..<n]))
-            } catch {
+                if let inflater {
+                    let plain: [UInt8]
+                    do {
+                        plain = try inflater.feed(raw)
+                    } catch {
+                        throw DeltaFormatError(kind: .corruptCompression(error.description))
+                    }
+                    operations = try decoder.feed(plain)
+                } else {
+                    operations = try decoder.feed(raw)
+                }
+            } catch let error as DeltaFormatError {
                 throw Failure.format(error, path: deltaPath)
             }
             for operation in operations {

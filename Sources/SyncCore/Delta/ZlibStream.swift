@@ -1,0 +1,74 @@
+import CZlib
+
+/// `--compress` for delta files: the whole delta wrapped in one zlib stream (RFC 1950), which
+/// `patch` recognises by its header and unwraps while streaming.
+public enum ZlibDelta {
+    /// Whether `prefix` starts a zlib stream (deflate method, valid header check bits); a
+    /// librsync delta starts with 'r' (0x72), which is never a valid zlib header byte here.
+    public static func looksCompressed(_ prefix: some Collection<UInt8>) -> Bool {
+        guard prefix.count >= 2 else { return false }
+        let cmf = prefix[prefix.startIndex], flg = prefix[prefix.index(after: prefix.startIndex)]
+        return cmf & 0x0f == 8 && (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0
+    }
+
+    /// Compresses `bytes` into one zlib stream.
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var bound = compressBound(uLong(bytes.count))
+        var out = [UInt8](repeating: 0, count: Int(bound))
+        let status = out.withUnsafeMutableBufferPointer { dst in
+            bytes.withUnsafeBufferPointer { src in
+                compress2(dst.baseAddress, &bound, src.baseAddress, uLong(src.count), level)
+            }
+        }
+        precondition(status == Z_OK, "compress2 cannot fail with a compressBound-sized buffer")
+        out.removeSubrange(Int(bound)...)
+        return out
+    }
+}
+
+/// Streaming zlib decompression: feed compressed chunks, get plain bytes.
+public final class ZlibInflater {
+    private var stream = z_stream()
+    private var ended = false
+    public private(set) var finished = false
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let code: Int32
+        public var description: String { "corrupt compressed delta (zlib error \(code))" }
+    }
+
+    public init() {
+        let status = inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(status == Z_OK, "inflateInit failed: \(status)")
+    }
+
+    deinit { if !ended { inflateEnd(&stream) } }
+
+    /// Inflates `input`; bytes after the end of the zlib stream are ignored.
+    public func feed(_ input: UnsafeRawBufferPointer) throws(Failure) -> [UInt8] {
+        guard !finished, input.count > 0 else { return [] }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        repeat {
+            let status = chunk.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(buffer.count)
+                return inflate(&stream, Z_NO_FLUSH)
+            }
+            let produced = chunk.count - Int(stream.avail_out)
+            output += chunk[..<produced]
+            switch status {
+            case Z_STREAM_END:
+                finished = true
+                return output
+            case Z_OK, Z_BUF_ERROR:
+                if status == Z_BUF_ERROR && produced == 0 { return output }
+            default:
+                throw Failure(code: status)
+            }
+        } while stream.avail_in > 0 || stream.avail_out == 0
+        return output
+    }
+}
