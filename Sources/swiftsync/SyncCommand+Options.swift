@@ -86,6 +86,7 @@ extension SyncCommand {
         opts.ignoreExisting = ignoreExisting
         opts.existingOnly = existing
         opts.inPlace = inplace
+        opts.wholeFile = !noWholeFile
         opts.partial = partial || P
         opts.partialDirectory = partialDir
         opts.backup = b || backupDir != nil

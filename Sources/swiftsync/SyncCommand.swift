@@ -73,7 +73,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     // MARK: How to write
     @Flag(name: [.customShort("W"), .customLong("whole-file")], help: "Copy files whole (the default locally).") var wholeFile = false
-    @Flag(name: .customLong("no-whole-file"), help: "Use the delta algorithm (not available yet).") var noWholeFile = false
+    @Flag(name: .customLong("no-whole-file"), help: "Use the delta algorithm against the existing destination file.") var noWholeFile = false
     @Flag(help: "Update destination files in place.") var inplace = false
     @Flag(help: "Keep partially transferred files when interrupted.") var partial = false
     @Option(name: .customLong("partial-dir"), help: ArgumentHelp("Put a partially transferred file into DIR.", valueName: "DIR")) var partialDir: String?
@@ -113,7 +113,6 @@ struct SyncCommand: AsyncParsableCommand {
         if paths.count < 2 {
             throw ValidationError(paths.isEmpty ? "missing SRC and DEST" : "missing DEST (give at least one SRC and a DEST)")
         }
-        if noWholeFile { throw ValidationError("--no-whole-file (the delta engine) is not available in this version") }
         if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
         if walkers < 1 || walkers > 256 { throw ValidationError("--walkers must be between 1 and 256") }
         if let maxDelete, maxDelete < 0 { throw ValidationError("--max-delete must not be negative") }

@@ -94,6 +94,10 @@ public protocol Backend: Sendable {
     /// returning `false` stops the write and throws ``SyncInterrupted``. Returns the bytes written.
     func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
                    attributes: AttributeSet, options: WriteOptions, onChunk: (Int) -> Bool) throws -> Int64
+    /// Like `writeFile`, but the existing file `name` is the basis of a delta: only the bytes
+    /// not found in it are literal. Returns (literal, matched) byte counts.
+    func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
+                             attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64)
     func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws(FileSystemError)
     func makeSymlink(_ name: [UInt8], in directory: DirectoryRef, target: [UInt8]) throws(FileSystemError)
     func makeNode(_ name: [UInt8], in directory: DirectoryRef, status: FileStatus) throws(FileSystemError)

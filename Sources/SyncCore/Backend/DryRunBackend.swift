@@ -35,6 +35,11 @@ public struct DryRunBackend: Backend {
         size
     }
 
+    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
+                                    attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64) {
+        (0, 0)
+    }
+
     public func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws(FileSystemError) {}
     public func makeSymlink(_ name: [UInt8], in directory: DirectoryRef, target: [UInt8]) throws(FileSystemError) {}
     public func makeNode(_ name: [UInt8], in directory: DirectoryRef, status: FileStatus) throws(FileSystemError) {}

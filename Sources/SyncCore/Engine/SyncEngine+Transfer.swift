@@ -58,13 +58,22 @@ extension SyncEngine {
         let attributes = attributes(for: entry, isNew: job.existing == nil || !options.preservePermissions)
         let limiter = self.limiter
         do {
-            let written = try destination.writeFile(name, in: dst, from: fd, size: entry.status.size, attributes: attributes,
+            let written: Int64
+            if !options.wholeFile && !options.inPlace && !options.backup, let existing = job.existing, existing.kind == .regular, existing.status.size > 0 {
+                // --no-whole-file: only what the old version lacks is written as literal data.
+                let (literal, matched) = try destination.writeFileUsingBasis(name, in: dst, from: fd, size: entry.status.size,
+                                                                             attributes: attributes, options: writeOptions)
+                bytesDone.add(literal + matched, ordering: .relaxed)
+                reporter.statistics.add(.matchedData, matched)
+                written = literal
+            } else {
+                written = try destination.writeFile(name, in: dst, from: fd, size: entry.status.size, attributes: attributes,
                                                     options: writeOptions) { n in
-                self.bytesDone.add(Int64(n), ordering: .relaxed)
-                if let limiter { return limiter.consume(n) }
-                return !CancellationFlag.isSet
+                    self.bytesDone.add(Int64(n), ordering: .relaxed)
+                    if let limiter { return limiter.consume(n) }
+                    return !CancellationFlag.isSet
+                }
             }
-            if options.dryRun { bytesDone.add(written, ordering: .relaxed) }
             reporter.statistics.add(.regularTransferred)
             reporter.statistics.add(.transferredSize, entry.status.size)
             reporter.statistics.add(.literalData, options.dryRun ? 0 : written)

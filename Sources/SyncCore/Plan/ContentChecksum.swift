@@ -25,6 +25,28 @@ public enum ContentChecksum {
         return Digest(low: h.low64, high: h.high64)
     }
 
+    /// Incremental XXH3-128.
+    public final class Hasher {
+        private let state: OpaquePointer
+
+        public init() {
+            guard let state = XXH3_createState() else { fatalError("out of memory") }
+            self.state = state
+            XXH3_128bits_reset(state)
+        }
+
+        deinit { XXH3_freeState(state) }
+
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            if bytes.count > 0 { XXH3_128bits_update(state, bytes.baseAddress, bytes.count) }
+        }
+
+        public func finalize() -> Digest {
+            let h = XXH3_128bits_digest(state)
+            return Digest(low: h.low64, high: h.high64)
+        }
+    }
+
     /// XXH3-128 of a byte buffer.
     public static func digest(of bytes: UnsafeRawBufferPointer) -> Digest {
         let h = XXH3_128bits(bytes.baseAddress, bytes.count)
