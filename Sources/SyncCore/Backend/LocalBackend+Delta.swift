@@ -22,8 +22,7 @@ extension LocalBackend {
         let signature = Signature(of: basisMap ?? empty)
         let operations = DeltaMatcher(signature: signature).operations(for: sourceMap ?? empty)
 
-        let creationMode = attributes.permissions.map { $0 & 0o7000 == 0 ? $0 : 0o600 } ?? 0o600
-        let usableMode = FileSystem.currentUmask == 0 ? creationMode : 0o600
+        let usableMode = Self.creationMode(for: attributes)
         var writer = try AtomicFileWriter(name: name, in: directory, options: WriteOptions(), creationMode: usableMode)
         do {
             var literal: Int64 = 0, matched: Int64 = 0

@@ -66,9 +66,7 @@ public struct LocalBackend: Backend {
 
     public func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
                           attributes: AttributeSet, options: WriteOptions, onChunk: (Int) -> Bool) throws -> Int64 {
-        // Created with its final mode when that has no set-id bits (umask is 0 during a run).
-        let creationMode = attributes.permissions.map { $0 & 0o7000 == 0 ? $0 : 0o600 } ?? 0o600
-        let usableMode = FileSystem.currentUmask == 0 ? creationMode : 0o600
+        let usableMode = Self.creationMode(for: attributes)
         var writer = try AtomicFileWriter(name: name, in: directory, options: options, creationMode: usableMode)
         do {
             let written: Int64
@@ -93,6 +91,13 @@ public struct LocalBackend: Backend {
             writer.abandon(interrupted: error is SyncInterrupted)
             throw error
         }
+    }
+
+    /// The mode a new file is created with: its final mode when that has no set-id bits and
+    /// the run's umask is 0 (so no chmod is needed later), else a private 0600.
+    static func creationMode(for attributes: AttributeSet) -> UInt32 {
+        guard FileSystem.currentUmask == 0, let mode = attributes.permissions, mode & 0o7000 == 0 else { return 0o600 }
+        return mode
     }
 
     public func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws(FileSystemError) {
