@@ -5,12 +5,24 @@
 public struct DeltaMatcher {
     public let signature: Signature
     private var table: [UInt32: [Int32]] = [:]
+    /// One bit per bucket of weak sums: most offsets of a changed region miss here, before the
+    /// (much slower) dictionary lookup.
+    private var filter = [UInt64](repeating: 0, count: DeltaMatcher.filterBits / 64)
+    private static let filterBits = 1 << 20
+
+    @inline(__always)
+    private static func bucket(_ weak: UInt32) -> Int { Int((weak ^ (weak >> 13) &* 0x9E37_79B1) & UInt32(filterBits - 1)) }
 
     public init(signature: Signature) {
         self.signature = signature
         let full = signature.basisSize % UInt64(max(1, signature.blockLength)) == 0 ? signature.blockCount : signature.blockCount - 1
         table.reserveCapacity(full)
-        for i in 0..<max(0, full) { table[signature.weak[i], default: []].append(Int32(i)) }
+        for i in 0..<max(0, full) {
+            let weak = signature.weak[i]
+            table[weak, default: []].append(Int32(i))
+            let b = Self.bucket(weak)
+            filter[b >> 6] |= 1 << UInt64(b & 63)
+        }
     }
 
     /// The operations that rebuild `new` from the basis.
@@ -33,7 +45,9 @@ public struct DeltaMatcher {
         if !table.isEmpty && size >= blockLength {
             var sum = RollingChecksum(UnsafeRawBufferPointer(rebasing: new[0..<blockLength]))
             while position + blockLength <= size {
-                if let candidates = table[sum.value] {
+                let value = sum.value
+                let b = Self.bucket(value)
+                if filter[b >> 6] & (1 << UInt64(b & 63)) != 0, let candidates = table[value] {
                     let window = UnsafeRawBufferPointer(rebasing: new[position..<(position + blockLength)])
                     let strong = Signature.strongSum(window)
                     if let index = candidates.first(where: { signature.strongMatches(Int($0), strong) }) {

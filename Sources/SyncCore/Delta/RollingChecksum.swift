@@ -9,13 +9,17 @@ public struct RollingChecksum: Sendable, Equatable {
     @inlinable
     public init(_ window: UnsafeRawBufferPointer) {
         windowLength = window.count
-        var a: UInt32 = 0, b: UInt32 = 0
-        for byte in window {
-            a &+= UInt32(byte)
-            b &+= a
+        // b = Σ (n - i)·x_i = n·Σx_i − Σ i·x_i: two independent sums the compiler vectorises,
+        // instead of the a→b dependency chain.
+        var a: UInt32 = 0, weighted: UInt32 = 0
+        let bytes = window.bindMemory(to: UInt8.self)
+        for i in 0..<bytes.count {
+            let x = UInt32(bytes[i])
+            a &+= x
+            weighted &+= UInt32(truncatingIfNeeded: i) &* x
         }
         self.a = a
-        self.b = b
+        self.b = UInt32(truncatingIfNeeded: window.count) &* a &- weighted
     }
 
     public init<C: Collection<UInt8>>(bytes: C) {
