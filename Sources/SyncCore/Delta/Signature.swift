@@ -50,8 +50,14 @@ public struct Signature: Sendable, Equatable {
     }
 
     mutating func appendStrong(_ sum: (UInt64, UInt64)) {
-        withUnsafeBytes(of: sum.0.bigEndian) { strong.append(contentsOf: $0.prefix(min(8, strongLength))) }
-        if strongLength > 8 { withUnsafeBytes(of: sum.1.bigEndian) { strong.append(contentsOf: $0.prefix(strongLength - 8)) } }
+        for i in 0..<strongLength { strong.append(Self.strongByte(sum, i)) }
+    }
+
+    /// Byte `i` of the big-endian 16-byte strong sum (high word first); truncation keeps the first bytes.
+    @inline(__always)
+    static func strongByte(_ sum: (UInt64, UInt64), _ i: Int) -> UInt8 {
+        let word = i < 8 ? sum.0 : sum.1
+        return UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * (i & 7)))
     }
 
     /// XXH3-128 of a block, as (high, low).
@@ -63,12 +69,9 @@ public struct Signature: Sendable, Equatable {
 
     /// Whether block `index`'s strong sum equals the (truncated) sum `sum`.
     func strongMatches(_ index: Int, _ sum: (UInt64, UInt64)) -> Bool {
-        var candidate: [UInt8] = []
-        candidate.reserveCapacity(strongLength)
-        withUnsafeBytes(of: sum.0.bigEndian) { candidate.append(contentsOf: $0.prefix(min(8, strongLength))) }
-        if strongLength > 8 { withUnsafeBytes(of: sum.1.bigEndian) { candidate.append(contentsOf: $0.prefix(strongLength - 8)) } }
         let start = index * strongLength
-        return strong[start..<(start + strongLength)].elementsEqual(candidate)
+        for i in 0..<strongLength where strong[start + i] != Self.strongByte(sum, i) { return false }
+        return true
     }
 
     /// Length of block `index` (the last one may be short).

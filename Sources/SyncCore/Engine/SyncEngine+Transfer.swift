@@ -24,17 +24,8 @@ extension SyncEngine {
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
         var succeeded = false
-        defer {
-            if job.isHardLinkLeader {
-                // Followers are linked (or copied alone) by whoever completes the leader.
-                let (leaderPath, waiters) = hardLinks!.complete(entry.status, succeeded: succeeded)
-                for follower in waiters {
-                    if succeeded { linkFollower(follower, to: leaderPath, retained: true) } else {
-                        copyFollowerAlone(follower)
-                    }
-                }
-            }
-        }
+        // Followers are linked (or copied alone) by whoever completes the leader.
+        defer { if job.isHardLinkLeader { completeLeader(entry, succeeded: succeeded) } }
         let fd: Int32
         do {
             fd = try source.openForReading(entry.name, in: job.sourceDirectory)
@@ -95,7 +86,8 @@ extension SyncEngine {
         }
     }
 
-    /// A leader that never reached a worker (skipped, linked from an alternate tree...).
+    /// Marks a hard-link leader done (transferred, up to date, skipped or failed) and links or
+    /// copies the followers that waited for it.
     func completeLeader(_ entry: FileEntry, succeeded: Bool) {
         guard let hardLinks else { return }
         let (leaderPath, waiters) = hardLinks.complete(entry.status, succeeded: succeeded)
