@@ -10,14 +10,7 @@ public struct DeltaEncoder: Sendable {
     public mutating func append(_ operation: DeltaOperation) {
         switch operation {
         case .literal(let data):
-            guard !data.isEmpty else { return }
-            if data.count <= Int(DeltaFormat.literalInlineMax) {
-                bytes.append(UInt8(data.count))
-            } else {
-                let index = DeltaFormat.sizeIndex(UInt64(data.count))
-                bytes.append(DeltaFormat.literalN1 + UInt8(index))
-                append(UInt64(data.count), size: DeltaFormat.byteCount(sizeIndex: index))
-            }
+            appendLiteralHeader(count: data.count)
             bytes.append(contentsOf: data)
         case .copy(let offset, let length):
             guard length > 0 else { return }
@@ -26,6 +19,25 @@ public struct DeltaEncoder: Sendable {
             append(offset, size: DeltaFormat.byteCount(sizeIndex: o))
             append(length, size: DeltaFormat.byteCount(sizeIndex: l))
         }
+    }
+
+    /// Appends the command that announces `count` literal bytes; the caller sends the bytes
+    /// (so large literals go from the mapped file to the output without a copy here).
+    public mutating func appendLiteralHeader(count: Int) {
+        guard count > 0 else { return }
+        if count <= Int(DeltaFormat.literalInlineMax) {
+            bytes.append(UInt8(count))
+        } else {
+            let index = DeltaFormat.sizeIndex(UInt64(count))
+            bytes.append(DeltaFormat.literalN1 + UInt8(index))
+            append(UInt64(count), size: DeltaFormat.byteCount(sizeIndex: index))
+        }
+    }
+
+    /// Hands over the bytes encoded so far and starts an empty buffer (streaming output).
+    public mutating func takeBytes() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
     }
 
     /// Appends END; the result is a complete delta file.

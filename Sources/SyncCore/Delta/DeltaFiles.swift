@@ -21,12 +21,17 @@ public enum DeltaFiles {
     public struct Statistics: Sendable, Equatable {
         public var literalBytes: UInt64 = 0
         public var matchedBytes: UInt64 = 0
+
+        public init(literalBytes: UInt64 = 0, matchedBytes: UInt64 = 0) {
+            self.literalBytes = literalBytes
+            self.matchedBytes = matchedBytes
+        }
     }
 
     /// Writes the signature of `basisPath` to `signaturePath`.
     public static func signature(basisPath: String, signaturePath: String, blockLength: Int?, strongLength: Int) throws(Failure) {
         do {
-            let bytes = try withMappedInput(basisPath) { Signature(of: $0, blockLength: blockLength, strongLength: strongLength).serialized() }
+            let bytes = try withMappedInput(basisPath) { Signature(of: $0, blockLength: blockLength, strongLength: strongLength, parallelism: DeltaMatcher.defaultParallelism).serialized() }
             try writeOutput(signaturePath, bytes)
         } catch let error as FileSystemError {
             throw .file(error)
@@ -45,16 +50,29 @@ public enum DeltaFiles {
             } catch let error as Signature.FormatError {
                 throw Failure.signatureFormat(error, path: signaturePath)
             }
-            let operations = try withMappedInput(newPath) { DeltaMatcher(signature: signature).operations(for: $0) }
-            var encoder = DeltaEncoder()
-            var stats = Statistics()
-            for operation in operations {
-                encoder.append(operation)
-                if case .copy = operation { stats.matchedBytes += operation.outputLength } else { stats.literalBytes += operation.outputLength }
+            return try withMappedInput(newPath) { new in
+                let segments = DeltaMatcher(signature: signature).segments(for: new, parallelism: DeltaMatcher.defaultParallelism)
+                try withOutput(deltaPath) { fd in
+                    // Streamed: literal bytes go from the mapped file to the output, so memory is
+                    // the signature and the segment list, whatever the size of the delta.
+                    var sink = DeltaSink(descriptor: fd, path: deltaPath, compress: compress)
+                    var encoder = DeltaEncoder()
+                    for segment in segments {
+                        if let basisOffset = segment.basisOffset {
+                            encoder.append(.copy(offset: UInt64(basisOffset), length: UInt64(segment.length)))
+                            if encoder.bytes.count >= 1 << 16 { try sink.write(encoder.takeBytes()) }
+                        } else {
+                            encoder.appendLiteralHeader(count: segment.length)
+                            try sink.write(encoder.takeBytes())
+                            try sink.write(UnsafeRawBufferPointer(rebasing: new[segment.targetOffset..<segment.targetEnd]))
+                        }
+                    }
+                    try sink.write(encoder.finish())
+                    try sink.finish()
+                }
+                let (literal, matched) = segments.byteCounts
+                return Statistics(literalBytes: UInt64(literal), matchedBytes: UInt64(matched))
             }
-            let bytes = encoder.finish()
-            try writeOutput(deltaPath, compress ? ZlibDelta.compress(bytes) : bytes)
-            return stats
         } catch let error as Failure {
             throw error
         } catch let error as FileSystemError {
@@ -65,6 +83,31 @@ public enum DeltaFiles {
     }
 
     // MARK: Input and output
+
+    /// Where an encoded delta goes: the output descriptor, through a zlib stream with `--compress`.
+    private struct DeltaSink {
+        let descriptor: Int32
+        let path: String
+        let deflater: ZlibDeflater?
+
+        init(descriptor: Int32, path: String, compress: Bool) {
+            self.descriptor = descriptor
+            self.path = path
+            deflater = compress ? ZlibDeflater() : nil
+        }
+
+        func write(_ bytes: UnsafeRawBufferPointer) throws {
+            if let deflater {
+                try deflater.feed(bytes) { try FileSystem.writeAll(descriptor, $0, path: path) }
+            } else {
+                try FileSystem.writeAll(descriptor, bytes, path: path)
+            }
+        }
+
+        func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+        func finish() throws { try deflater?.finish { try FileSystem.writeAll(descriptor, $0, path: path) } }
+    }
 
     static func withMappedInput<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         if path == "-" {

@@ -1,85 +1,72 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Finds the blocks of a basis (known by its ``Signature``) in a new file and produces the
-/// delta: COPY for every block found (adjacent copies merged), LITERAL for the bytes between.
+/// delta: a copy for every block found (adjacent copies merged), literal bytes between.
 /// A whole block is skipped after a match; the weak sum rolls one byte at a time otherwise and
 /// the strong sum is computed only when the weak one hits.
-public struct DeltaMatcher {
+///
+/// Large files are scanned in chunks on several threads; the chunks are joined where their
+/// scans meet, so the result is exactly the serial one (see ``DeltaScanner``).
+public struct DeltaMatcher: Sendable {
     public let signature: Signature
-    private var table: [UInt32: [Int32]] = [:]
-    /// One bit per bucket of weak sums: most offsets of a changed region miss here, before the
-    /// (much slower) dictionary lookup.
-    private var filter = [UInt64](repeating: 0, count: DeltaMatcher.filterBits / 64)
-    private static let filterBits = 1 << 20
-
-    @inline(__always)
-    private static func bucket(_ weak: UInt32) -> Int { Int((weak ^ (weak >> 13) &* 0x9E37_79B1) & UInt32(filterBits - 1)) }
+    let index: BlockIndex
 
     public init(signature: Signature) {
         self.signature = signature
         let full = signature.basisSize % UInt64(max(1, signature.blockLength)) == 0 ? signature.blockCount : signature.blockCount - 1
-        table.reserveCapacity(full)
-        for i in 0..<max(0, full) {
-            let weak = signature.weak[i]
-            table[weak, default: []].append(Int32(i))
-            let b = Self.bucket(weak)
-            filter[b >> 6] |= 1 << UInt64(b & 63)
-        }
+        index = BlockIndex(weak: signature.weak, blockCount: max(0, full))
     }
 
-    /// The operations that rebuild `new` from the basis.
-    public func operations(for new: UnsafeRawBufferPointer) -> [DeltaOperation] {
-        var ops: [DeltaOperation] = []
-        let size = new.count
-        let blockLength = signature.blockLength
-        var literalStart = 0
-        var position = 0
-        func emitLiteral(upTo end: Int) {
-            if end > literalStart { ops.append(.literal(Array(new[literalStart..<end]))) }
+    /// One thread per online processor.
+    public static var defaultParallelism: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// Below this size a file is scanned on one thread.
+    public static let parallelThreshold = 16 << 20
+
+    /// The segments that rebuild `new` from the basis, in target order.
+    /// - Parameters:
+    ///   - parallelism: threads to scan on (files under ``parallelThreshold`` use one).
+    ///   - chunkSize: split size for the parallel scan (tests use small ones); default size/threads.
+    public func segments(for new: UnsafeRawBufferPointer, parallelism: Int = 1, chunkSize: Int? = nil) -> [DeltaSegment] {
+        let chunk = chunkSize ?? (new.count / max(1, parallelism) + 1)
+        guard parallelism > 1, chunkSize != nil || new.count >= Self.parallelThreshold, chunk < new.count else {
+            var scanner = DeltaScanner(signature: signature, index: index, new: new, start: 0)
+            scanner.run(until: new.count)
+            return scanner.finish()
         }
-        func emitCopy(_ offset: UInt64, _ length: UInt64) {
-            if case .copy(let o, let l)? = ops.last, o + l == offset {
-                ops[ops.count - 1] = .copy(offset: o, length: l + length)
-            } else {
-                ops.append(.copy(offset: offset, length: length))
+        let starts = Array(stride(from: 0, to: new.count, by: max(1, chunk)))
+        var scanners = [DeltaScanner?](repeating: nil, count: starts.count)
+        scanners.withUnsafeMutableBufferPointer { slots in
+            let slots = UnsafeSendable(slots)
+            let signature = self.signature, index = self.index, new = UnsafeSendable(new)
+            DispatchQueue.concurrentPerform(iterations: starts.count) { i in
+                var scanner = DeltaScanner(signature: signature, index: index, new: new.value, start: starts[i])
+                scanner.run(until: i + 1 < starts.count ? starts[i + 1] : new.value.count)
+                slots.value[i] = scanner
             }
         }
-        if !table.isEmpty && size >= blockLength {
-            var sum = RollingChecksum(UnsafeRawBufferPointer(rebasing: new[0..<blockLength]))
-            while position + blockLength <= size {
-                let value = sum.value
-                let b = Self.bucket(value)
-                if filter[b >> 6] & (1 << UInt64(b & 63)) != 0, let candidates = table[value] {
-                    let window = UnsafeRawBufferPointer(rebasing: new[position..<(position + blockLength)])
-                    let strong = Signature.strongSum(window)
-                    if let index = candidates.first(where: { signature.strongMatches(Int($0), strong) }) {
-                        emitLiteral(upTo: position)
-                        emitCopy(UInt64(index) * UInt64(blockLength), UInt64(blockLength))
-                        position += blockLength
-                        literalStart = position
-                        if position + blockLength <= size {
-                            sum = RollingChecksum(UnsafeRawBufferPointer(rebasing: new[position..<(position + blockLength)]))
-                        }
-                        continue
-                    }
-                }
-                if position + blockLength < size { sum.roll(out: new[position], in: new[position + blockLength]) }
-                position += 1
+        var joined = scanners[0]!
+        for next in scanners.dropFirst().map({ $0! }) {
+            // Step on alone until this scan reaches a position the next chunk's scan visited.
+            while joined.canAdvance && joined.position < next.position && !next.visited(joined.position) {
+                joined.run(until: joined.position + 1)
             }
+            if joined.canAdvance && next.visited(joined.position) { joined.adopt(next, from: joined.position) }
         }
-        // The basis's short last block can only match the very end of the new file.
-        let lastIndex = signature.blockCount - 1
-        if lastIndex >= 0 {
-            let lastLength = signature.length(ofBlock: lastIndex)
-            if lastLength < blockLength, size - literalStart >= lastLength {
-                let tail = UnsafeRawBufferPointer(rebasing: new[(size - lastLength)..<size])
-                if RollingChecksum(tail).value == signature.weak[lastIndex],
-                   signature.strongMatches(lastIndex, Signature.strongSum(tail)) {
-                    emitLiteral(upTo: size - lastLength)
-                    emitCopy(UInt64(lastIndex) * UInt64(blockLength), UInt64(lastLength))
-                    literalStart = size
-                }
-            }
-        }
-        emitLiteral(upTo: size)
-        return ops
+        return joined.finish()
     }
+
+    /// The operations that rebuild `new` from the basis (literal bytes copied out of `new`).
+    public func operations(for new: UnsafeRawBufferPointer) -> [DeltaOperation] {
+        segments(for: new).operations(new: new)
+    }
+}
+
+/// Carries a pointer into a `concurrentPerform` body whose iterations touch disjoint parts.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -1,4 +1,5 @@
 import CXXHash
+import Dispatch
 
 /// The signature of a basis file: per block, a weak rolling checksum and a strong XXH3-128 sum
 /// (truncated to `strongLength` bytes).
@@ -34,18 +35,30 @@ public struct Signature: Sendable, Equatable {
         self.basisSize = basisSize
     }
 
-    /// Builds the signature of `basis`.
-    public init(of basis: UnsafeRawBufferPointer, blockLength: Int? = nil, strongLength: Int = 16) {
+    /// Builds the signature of `basis`; files of 16 MiB and more are summed on `parallelism`
+    /// threads (each takes a contiguous run of blocks).
+    public init(of basis: UnsafeRawBufferPointer, blockLength: Int? = nil, strongLength: Int = 16, parallelism: Int = 1) {
         let length = blockLength ?? Self.defaultBlockLength(forSize: UInt64(basis.count))
         self.init(blockLength: length, strongLength: strongLength, basisSize: UInt64(basis.count))
-        weak.reserveCapacity(basis.count / length + 1)
-        strong.reserveCapacity((basis.count / length + 1) * strongLength)
-        var offset = 0
-        while offset < basis.count {
-            let block = UnsafeRawBufferPointer(rebasing: basis[offset..<min(basis.count, offset + length)])
-            weak.append(RollingChecksum(block).value)
-            appendStrong(Self.strongSum(block))
-            offset += length
+        let count = basis.count == 0 ? 0 : (basis.count - 1) / length + 1
+        weak = [UInt32](repeating: 0, count: count)
+        strong = [UInt8](repeating: 0, count: count * strongLength)
+        let threads = basis.count >= DeltaMatcher.parallelThreshold ? max(1, min(parallelism, count)) : 1
+        let perThread = (count + threads - 1) / max(1, threads)
+        weak.withUnsafeMutableBufferPointer { weakOut in
+            strong.withUnsafeMutableBufferPointer { strongOut in
+                let weakOut = UnsafeSendable(weakOut), strongOut = UnsafeSendable(strongOut), basis = UnsafeSendable(basis)
+                let body: @Sendable (Int) -> Void = { thread in
+                    for i in (thread * perThread)..<min(count, (thread + 1) * perThread) {
+                        let offset = i * length
+                        let block = UnsafeRawBufferPointer(rebasing: basis.value[offset..<min(basis.value.count, offset + length)])
+                        weakOut.value[i] = RollingChecksum(block).value
+                        let sum = Self.strongSum(block)
+                        for j in 0..<strongLength { strongOut.value[i * strongLength + j] = Self.strongByte(sum, j) }
+                    }
+                }
+                if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
+            }
         }
     }
 

@@ -26,6 +26,49 @@ public enum ZlibDelta {
     }
 }
 
+/// Streaming zlib compression: feed plain chunks, the compressed stream comes out through
+/// `output` in pieces of at most 256 KiB, so memory stays bounded whatever the delta's size.
+public final class ZlibDeflater {
+    private var stream = z_stream()
+    private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+
+    public init(level: Int32 = 6) {
+        let status = deflateInit_(&stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(status == Z_OK, "deflateInit failed: \(status)")
+    }
+
+    deinit { deflateEnd(&stream) }
+
+    /// Compresses `input`, passing what zlib produces to `output`.
+    public func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        guard input.count > 0 else { return }
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        try run(flush: Z_NO_FLUSH, output: output)
+    }
+
+    /// Ends the stream (the zlib trailer) and passes the last bytes to `output`.
+    public func finish(output: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        stream.next_in = nil
+        stream.avail_in = 0
+        try run(flush: Z_FINISH, output: output)
+    }
+
+    private func run(flush: Int32, output: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        while true {
+            let (status, produced) = buffer.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(out.count)
+                let status = deflate(&stream, flush)
+                return (status, out.count - Int(stream.avail_out))
+            }
+            precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "deflate failed: \(status)")
+            if produced > 0 { try buffer.withUnsafeBytes { try output(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
+            if flush == Z_FINISH ? status == Z_STREAM_END : (stream.avail_in == 0 && produced < buffer.count) { return }
+        }
+    }
+}
+
 /// Streaming zlib decompression: feed compressed chunks, get plain bytes.
 public final class ZlibInflater {
     private var stream = z_stream()

@@ -1,0 +1,143 @@
+/// The matcher's state machine over a range of the new file: at each position either a basis
+/// block matches (emit the literal bytes before it and a copy, jump a whole block) or the weak
+/// sum rolls one byte on.
+///
+/// Every decision depends only on the position (never on earlier matches), so two scanners that
+/// reach the same position go on identically: that is what lets ``DeltaMatcher`` scan chunks of
+/// a file in parallel and join them into exactly the serial result.
+struct DeltaScanner {
+    let signature: Signature
+    let index: BlockIndex
+    let new: UnsafeRawBufferPointer
+    let blockLength: Int
+    /// Where this scanner started; positions before it were never visited.
+    let start: Int
+    /// The next position to look at.
+    private(set) var position: Int
+    /// Start of the literal bytes not yet emitted (`literalStart ... position`).
+    private(set) var literalStart: Int
+    private(set) var segments: [DeltaSegment] = []
+
+    init(signature: Signature, index: BlockIndex, new: UnsafeRawBufferPointer, start: Int) {
+        self.signature = signature
+        self.index = index
+        self.new = new
+        self.blockLength = signature.blockLength
+        self.start = start
+        self.position = start
+        self.literalStart = start
+    }
+
+    /// Whether a whole block still fits at the position (the main loop's domain).
+    var canAdvance: Bool { !index.isEmpty && position + blockLength <= new.count }
+
+    /// Scans while the position is below `stop` (and a block fits).
+    mutating func run(until stop: Int) {
+        guard canAdvance, position < stop, let base = new.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let size = new.count
+        let length = blockLength
+        var position = self.position
+        var sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
+        while position < stop && position + length <= size {
+            let value = sum.value
+            if index.mayContain(value), let block = matchingBlock(value, at: position, base: base) {
+                emitLiteral(upTo: position)
+                segments.appendMerging(.copy(at: position, from: block * length, length: length))
+                position += length
+                literalStart = position
+                if position + length <= size {
+                    sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
+                }
+                continue
+            }
+            if position + length < size { sum.roll(out: base[position], in: base[position + length]) }
+            position += 1
+        }
+        self.position = position
+    }
+
+    /// The block to copy for the window at `position` whose weak sum is `weak`, if any: the
+    /// block at the same offset when it matches (free for in-place updates), else the first
+    /// matching block in basis order.
+    @inline(__always)
+    private func matchingBlock(_ weak: UInt32, at position: Int, base: UnsafePointer<UInt8>) -> Int? {
+        // The strong sum costs a pass over the block: only when some weak sum really equals.
+        var strong: (UInt64, UInt64)?
+        func strongMatches(_ block: Int) -> Bool {
+            if strong == nil { strong = Signature.strongSum(UnsafeRawBufferPointer(start: base + position, count: blockLength)) }
+            return signature.strongMatches(block, strong!)
+        }
+        if position % blockLength == 0 {
+            let aligned = position / blockLength
+            if aligned < signature.blockCount, signature.length(ofBlock: aligned) == blockLength,
+               signature.weak[aligned] == weak, strongMatches(aligned) {
+                return aligned
+            }
+        }
+        return index.firstBlock(withWeak: weak) { strongMatches($0) }
+    }
+
+    private mutating func emitLiteral(upTo end: Int) {
+        if end > literalStart { segments.appendMerging(.literal(at: literalStart, length: end - literalStart)) }
+    }
+
+    /// Whether a scan reaching `p` would find this scanner already went the same way from there:
+    /// `p` is a position this scanner visited (every byte of a literal stretch, the start of every
+    /// block of a copy) or the one it would visit next.
+    func visited(_ p: Int) -> Bool {
+        guard p >= start, p <= position else { return false }
+        if p >= literalStart { return true }
+        var low = 0, high = segments.count
+        while low < high {
+            let mid = (low + high) / 2
+            if segments[mid].targetEnd <= p { low = mid + 1 } else { high = mid }
+        }
+        let segment = segments[low]
+        return segment.isLiteral || (p - segment.targetOffset) % blockLength == 0
+    }
+
+    /// Continues with `other`'s work from `p`, a position both visited: this scanner's pending
+    /// literal runs up to `p`, then `other`'s segments from `p` on, and `other`'s state.
+    mutating func adopt(_ other: DeltaScanner, from p: Int) {
+        precondition(other.visited(p) && p >= position)
+        if p >= other.literalStart {
+            position = other.position
+            return
+        }
+        emitLiteral(upTo: p)
+        var first = other.segments.firstIndex { $0.targetEnd > p }!
+        var head = other.segments[first]
+        let skip = p - head.targetOffset
+        head.targetOffset += skip
+        head.length -= skip
+        if let offset = head.basisOffset { head.basisOffset = offset + skip }
+        segments.appendMerging(head)
+        first += 1
+        segments.append(contentsOf: other.segments[first...])
+        literalStart = other.literalStart
+        position = other.position
+    }
+
+    /// Ends the scan: the basis's short last block can only match the very end of the new file;
+    /// everything not matched is literal.
+    mutating func finish() -> [DeltaSegment] {
+        let size = new.count
+        let lastIndex = signature.blockCount - 1
+        if lastIndex >= 0 {
+            let lastLength = signature.length(ofBlock: lastIndex)
+            if lastLength < blockLength, size - literalStart >= lastLength {
+                let tail = UnsafeRawBufferPointer(rebasing: new[(size - lastLength)..<size])
+                if RollingChecksum(tail).value == signature.weak[lastIndex],
+                   signature.strongMatches(lastIndex, Signature.strongSum(tail)) {
+                    emitLiteral(upTo: size - lastLength)
+                    segments.appendMerging(.copy(at: size - lastLength, from: lastIndex * blockLength, length: lastLength))
+                    literalStart = size
+                }
+            }
+        }
+        emitLiteral(upTo: size)
+        position = size
+        literalStart = size
+        return segments
+    }
+}
