@@ -38,7 +38,7 @@ final class DeltaMatcherTests: XCTestCase {
         return out
     }
 
-    func testParallelScanJoinsIntoExactlyTheSerialResult() {
+    func testParallelScanJoinsIntoTheSerialResult() {
         var rng = SplitMix(7)
         for seed in 0..<60 {
             let size = [0, 1, 500, 4096, 20_000, 150_000][seed % 6] + Int(rng.next() % 3000)
@@ -49,8 +49,14 @@ final class DeltaMatcherTests: XCTestCase {
             XCTAssertEqual(rebuild(basis, new, serial), new, "seed \(seed)")
             for chunk in [block - 1, block, block + 1, 997, 5000] where chunk > 0 {
                 for threads in [2, 3] {
-                    XCTAssertEqual(segments(basis, new, block: block, parallelism: threads, chunk: chunk), serial,
-                                   "seed \(seed) size \(size) block \(block) chunk \(chunk)")
+                    let parallel = segments(basis, new, block: block, parallelism: threads, chunk: chunk)
+                    if seed % 7 == 0 {
+                        // Repeated blocks: which equal block a copy names may differ; the file may not.
+                        XCTAssertEqual(rebuild(basis, new, parallel), new, "seed \(seed) chunk \(chunk)")
+                        XCTAssertEqual(parallel.byteCounts.literal, serial.byteCounts.literal, "seed \(seed) chunk \(chunk)")
+                    } else {
+                        XCTAssertEqual(parallel, serial, "seed \(seed) size \(size) block \(block) chunk \(chunk)")
+                    }
                 }
             }
         }

@@ -94,9 +94,10 @@ public protocol Backend: Sendable {
     /// returning `false` stops the write and throws ``SyncInterrupted``. Returns the bytes written.
     func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
                    attributes: AttributeSet, options: WriteOptions, onChunk: (Int) -> Bool) throws -> Int64
-    /// Like `writeFile`, but the existing file `name` is the basis of a delta: only the bytes
-    /// not found in it are literal. Returns (literal, matched) byte counts.
-    func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
+    /// Like `writeFile`, but an existing file is the basis of a delta: only the bytes not found in
+    /// it are literal. The basis is `name` itself unless `basis` names another file (a backup of
+    /// it). Returns (literal, matched) byte counts.
+    func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, basis: BasisFile?, from source: Int32, size: Int64,
                              attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64)
     func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws(FileSystemError)
     func makeSymlink(_ name: [UInt8], in directory: DirectoryRef, target: [UInt8]) throws(FileSystemError)
@@ -109,4 +110,15 @@ public protocol Backend: Sendable {
     func remove(_ name: [UInt8], in directory: DirectoryRef, kind: FileKind,
                 removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws(FileSystemError)
     func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) throws(FileSystemError)
+}
+
+/// Where the old version of a file is when it is not at the file's own name (`-b`: the backup).
+public struct BasisFile: Sendable {
+    public let name: [UInt8]
+    public let directory: DirectoryRef
+
+    public init(name: [UInt8], directory: DirectoryRef) {
+        self.name = name
+        self.directory = directory
+    }
 }

@@ -35,7 +35,7 @@ public struct DryRunBackend: Backend {
         size
     }
 
-    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
+    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, basis: BasisFile?, from source: Int32, size: Int64,
                                     attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64) {
         (0, 0)
     }

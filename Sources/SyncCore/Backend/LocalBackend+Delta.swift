@@ -1,17 +1,24 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSyncSystem
+import Dispatch
 
 extension LocalBackend {
-    /// `--no-whole-file`: builds the new version in a temp file from ranges of the old one
-    /// (copy_file_range) and the literal bytes between them, checks the result's XXH3-128
-    /// against the source, and only then gives it the name. On a mismatch (a strong-sum
-    /// collision) the file is copied whole, as rsync does.
-    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
+    /// `--no-whole-file`: the delta of the source against the existing destination file (the
+    /// basis), applied one of two ways:
+    /// - default: a temp file assembled from basis ranges (copy_file_range) and the source's
+    ///   literal bytes, given the name when complete;
+    /// - `options.inPlace`: only what changed is written into the destination file itself, copies
+    ///   ordered by ``InPlacePlan`` so none reads bytes already overwritten.
+    ///
+    /// Before anything is written, the XXH3-128 of the file the delta would build is compared
+    /// with the source's; on a mismatch (a strong-sum collision) the file is copied whole, as
+    /// rsync does. Returns the literal and matched byte counts for `--stats`.
+    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, basis basisFile: BasisFile?, from source: Int32, size: Int64,
                                     attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64) {
         let display = directory.path(of: name)
-        let basis = try FileSystem.openForReading(name, in: directory.descriptor, path: display)
+        let basisName = basisFile?.name ?? name, basisDirectory = basisFile?.directory ?? directory
+        let basis = try FileSystem.openForReading(basisName, in: basisDirectory.descriptor, path: basisDirectory.path(of: basisName))
         defer { FileSystem.close(basis) }
         let basisSize = Int(try FileSystem.status(of: basis, path: display).size)
         let basisMap = try FileSystem.mapReadOnly(basis, size: basisSize, path: display)
@@ -19,54 +26,109 @@ extension LocalBackend {
         let sourceMap = try FileSystem.mapReadOnly(source, size: Int(size), path: display)
         defer { FileSystem.unmap(sourceMap) }
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        let signature = Signature(of: basisMap ?? empty)
-        let operations = DeltaMatcher(signature: signature).operations(for: sourceMap ?? empty)
+        let old = basisMap ?? empty, new = sourceMap ?? empty
+        let threads = DeltaMatcher.defaultParallelism
+        let signature = Signature(of: old, parallelism: threads)
+        let matcher = DeltaMatcher(signature: signature)
+        var segments = matcher.segments(for: new, parallelism: threads, sources: options.inPlace ? .forward : .any)
+        var plan: InPlacePlan?
+        if options.inPlace {
+            // With a separate basis (the backup copy) nothing a copy reads is ever overwritten.
+            plan = InPlacePlan(segments: segments, pieceLength: signature.blockLength, basis: old, basisIsSeparate: basisFile != nil)
+            if plan!.convertedBytes > 0 {
+                // Copies that read behind their target formed cycles; copies that only read ahead
+                // never do. Keep whichever costs less literal data.
+                let forward = matcher.segments(for: new, parallelism: threads, sources: .forwardOnly)
+                let alternative = InPlacePlan(segments: forward, pieceLength: signature.blockLength, basis: old)
+                if alternative.literalBytes < plan!.literalBytes { (segments, plan) = (forward, alternative) }
+            }
+        }
+        try CancellationFlag.check()
+        let verified = Self.deltaRebuildsSource(segments, basis: old, source: new)
 
         let usableMode = Self.creationMode(for: attributes)
-        var writer = try AtomicFileWriter(name: name, in: directory, options: WriteOptions(), creationMode: usableMode)
+        var writer = try AtomicFileWriter(name: name, in: directory, options: options, creationMode: usableMode)
         do {
-            var literal: Int64 = 0, matched: Int64 = 0
-            let result = ContentChecksum.Hasher()
-            for operation in operations {
-                try CancellationFlag.check()
-                switch operation {
-                case .literal(let bytes):
-                    try bytes.withUnsafeBytes {
-                        try FileSystem.writeAll(writer.descriptor, $0, path: display)
-                        result.update($0)
-                    }
-                    literal += Int64(bytes.count)
-                case .copy(let offset, let length):
-                    var inOffset = Int64(offset)
-                    var remaining = Int(length)
-                    while remaining > 0 {
-                        let n = Int(cs_copy_file_range(basis, &inOffset, writer.descriptor, nil, remaining))
-                        if n <= 0 {
-                            // No kernel copy here: write the mapped range instead.
-                            let start = Int(inOffset)
-                            try FileSystem.writeAll(writer.descriptor, UnsafeRawBufferPointer(rebasing: basisMap![start..<(start + remaining)]), path: display)
-                            break
-                        }
-                        remaining -= n
-                    }
-                    result.update(UnsafeRawBufferPointer(rebasing: basisMap![Int(offset)..<Int(offset + length)]))
-                    matched += Int64(length)
-                }
-            }
-            // The whole-file check: what was assembled must hash like the source.
-            if result.finalize() != ContentChecksum.digest(of: sourceMap ?? empty) {
-                try FileSystem.truncate(writer.descriptor, to: 0, path: display)
-                _ = lseek(writer.descriptor, 0, SEEK_SET)
+            var result: (literal: Int64, matched: Int64)
+            if !verified {
+                // Whole copy (in place, over the old contents).
+                if options.inPlace { _ = lseek(writer.descriptor, 0, SEEK_SET) }
                 _ = lseek(source, 0, SEEK_SET)
-                literal = try FileSystem.copyContents(from: source, to: writer.descriptor, sizeHint: size, path: display)
-                matched = 0
+                result = (try FileSystem.copyContents(from: source, to: writer.descriptor, sizeHint: size, path: display), 0)
+            } else if let plan {
+                try Self.apply(plan, reader: basis, writer: writer.descriptor, source: new, path: display)
+                result = (Int64(plan.literalBytes), Int64(new.count - plan.literalBytes))
+            } else {
+                try Self.assemble(segments, basis: basis, output: writer.descriptor, source: new, path: display)
+                let counts = segments.byteCounts
+                result = (Int64(counts.literal), Int64(counts.matched))
             }
+            if options.inPlace { try FileSystem.truncate(writer.descriptor, to: size, path: display) }
             try writer.apply(attributes, createdWith: usableMode)
             try writer.commit()
-            return (literal, matched)
+            return result
         } catch {
             writer.abandon(interrupted: error is SyncInterrupted)
             throw error
+        }
+    }
+
+    /// Whether the file `segments` build hashes like the source (two XXH3-128 passes, run side by side).
+    static func deltaRebuildsSource(_ segments: [DeltaSegment], basis: UnsafeRawBufferPointer, source: UnsafeRawBufferPointer) -> Bool {
+        let digests = UnsafeSendable(UnsafeMutableBufferPointer<ContentChecksum.Digest>.allocate(capacity: 2))
+        defer { digests.value.deallocate() }
+        let basis = UnsafeSendable(basis), source = UnsafeSendable(source), segments = UnsafeSendable(segments)
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                digests.value[0] = ContentChecksum.digest(of: source.value)
+                return
+            }
+            let hasher = ContentChecksum.Hasher()
+            for segment in segments.value {
+                let from = segment.basisOffset.map { UnsafeRawBufferPointer(rebasing: basis.value[$0..<($0 + segment.length)]) }
+                    ?? UnsafeRawBufferPointer(rebasing: source.value[segment.targetOffset..<segment.targetEnd])
+                hasher.update(from)
+            }
+            digests.value[1] = hasher.finalize()
+        }
+        return digests.value[0] == digests.value[1]
+    }
+
+    /// Writes the new file front to back: basis ranges copied by the kernel, literals from the source.
+    static func assemble(_ segments: [DeltaSegment], basis: Int32, output: Int32, source: UnsafeRawBufferPointer,
+                         path: @autoclosure () -> String) throws {
+        for segment in segments {
+            try CancellationFlag.check()
+            let target = Int64(segment.targetOffset)
+            if let from = segment.basisOffset {
+                let copied = FileSystem.copyRange(from: basis, at: Int64(from), to: output, at: target, length: segment.length)
+                if copied < segment.length {
+                    // No kernel copy here (another filesystem): write the rest from the source,
+                    // whose bytes are the same (the delta was verified).
+                    let rest = UnsafeRawBufferPointer(rebasing: source[(segment.targetOffset + copied)..<segment.targetEnd])
+                    try FileSystem.writeAll(output, rest, at: target + Int64(copied), path: path())
+                }
+            } else {
+                try FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: source[segment.targetOffset..<segment.targetEnd]),
+                                        at: target, path: path())
+            }
+        }
+    }
+
+    /// Updates the basis file in place: the plan's copies in order, then its literals.
+    static func apply(_ plan: InPlacePlan, reader: Int32, writer: Int32, source: UnsafeRawBufferPointer,
+                      path: @autoclosure () -> String) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        for copy in plan.copies {
+            try CancellationFlag.check()
+            try FileSystem.moveRange(reader: reader, writer: writer, from: Int64(copy.basisOffset!), to: Int64(copy.targetOffset),
+                                     length: copy.length, buffer: buffer, path: path())
+        }
+        for literal in plan.literals {
+            try CancellationFlag.check()
+            try FileSystem.writeAll(writer, UnsafeRawBufferPointer(rebasing: source[literal.targetOffset..<literal.targetEnd]),
+                                    at: Int64(literal.targetOffset), path: path())
         }
     }
 }

@@ -66,4 +66,17 @@ struct BlockIndex: Sendable {
         }
         return nil
     }
+
+    /// Like ``firstBlock(withWeak:where:)`` but from the highest block down, stopping below `lowest`.
+    @inline(__always)
+    func lastBlock(withWeak weak: UInt32, notBelow lowest: Int, where body: (Int) -> Bool) -> Int? {
+        let b = Int(Self.mix(weak) >> UInt32(32 - Self.bucketBits))
+        let start = Int(bucketStart[b])
+        var slot = Int(bucketStart[b + 1]) - 1
+        while slot >= start && Int(entryBlock[slot]) >= lowest {
+            if entryWeak[slot] == weak, body(Int(entryBlock[slot])) { return Int(entryBlock[slot]) }
+            slot -= 1
+        }
+        return nil
+    }
 }

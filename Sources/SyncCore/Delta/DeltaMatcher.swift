@@ -20,6 +20,18 @@ public struct DeltaMatcher: Sendable {
         index = BlockIndex(weak: signature.weak, blockCount: max(0, full))
     }
 
+    /// Which basis blocks a copy may name, for deltas applied inside the basis (``InPlacePlan``).
+    /// Always first: the block at the same offset, then the block after the last match.
+    public enum SourcePreference: Sendable {
+        /// The first equal block in basis order.
+        case any
+        /// The furthest equal block at or after the target (copies read ahead of the writes, as
+        /// rsync's `--inplace` does), else any.
+        case forward
+        /// Only blocks at or after the target: never a cycle to break, possibly more literal data.
+        case forwardOnly
+    }
+
     /// One thread per online processor.
     public static var defaultParallelism: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
@@ -30,10 +42,12 @@ public struct DeltaMatcher: Sendable {
     /// - Parameters:
     ///   - parallelism: threads to scan on (files under ``parallelThreshold`` use one).
     ///   - chunkSize: split size for the parallel scan (tests use small ones); default size/threads.
-    public func segments(for new: UnsafeRawBufferPointer, parallelism: Int = 1, chunkSize: Int? = nil) -> [DeltaSegment] {
+    ///   - sources: which of several equal basis blocks to copy (see ``SourcePreference``).
+    public func segments(for new: UnsafeRawBufferPointer, parallelism: Int = 1, chunkSize: Int? = nil,
+                         sources: SourcePreference = .any) -> [DeltaSegment] {
         let chunk = chunkSize ?? (new.count / max(1, parallelism) + 1)
         guard parallelism > 1, chunkSize != nil || new.count >= Self.parallelThreshold, chunk < new.count else {
-            var scanner = DeltaScanner(signature: signature, index: index, new: new, start: 0)
+            var scanner = DeltaScanner(signature: signature, index: index, new: new, start: 0, sources: sources)
             scanner.run(until: new.count)
             return scanner.finish()
         }
@@ -43,7 +57,7 @@ public struct DeltaMatcher: Sendable {
             let slots = UnsafeSendable(slots)
             let signature = self.signature, index = self.index, new = UnsafeSendable(new)
             DispatchQueue.concurrentPerform(iterations: starts.count) { i in
-                var scanner = DeltaScanner(signature: signature, index: index, new: new.value, start: starts[i])
+                var scanner = DeltaScanner(signature: signature, index: index, new: new.value, start: starts[i], sources: sources)
                 scanner.run(until: i + 1 < starts.count ? starts[i + 1] : new.value.count)
                 slots.value[i] = scanner
             }
@@ -51,9 +65,7 @@ public struct DeltaMatcher: Sendable {
         var joined = scanners[0]!
         for next in scanners.dropFirst().map({ $0! }) {
             // Step on alone until this scan reaches a position the next chunk's scan visited.
-            while joined.canAdvance && joined.position < next.position && !next.visited(joined.position) {
-                joined.run(until: joined.position + 1)
-            }
+            joined.runUntilVisited(by: next)
             if joined.canAdvance && next.visited(joined.position) { joined.adopt(next, from: joined.position) }
         }
         return joined.finish()

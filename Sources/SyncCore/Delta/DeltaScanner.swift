@@ -2,9 +2,11 @@
 /// block matches (emit the literal bytes before it and a copy, jump a whole block) or the weak
 /// sum rolls one byte on.
 ///
-/// Every decision depends only on the position (never on earlier matches), so two scanners that
-/// reach the same position go on identically: that is what lets ``DeltaMatcher`` scan chunks of
-/// a file in parallel and join them into exactly the serial result.
+/// Every decision depends on the position alone, except which of several equal blocks a window
+/// copies (the one after the last match is preferred, so runs of repeated content become one
+/// long copy rather than many copies of the first such block). So two scanners that reach the
+/// same position go on identically, byte for byte when the basis has no repeated blocks: that is
+/// what lets ``DeltaMatcher`` scan chunks of a file in parallel and join them where they meet.
 struct DeltaScanner {
     let signature: Signature
     let index: BlockIndex
@@ -17,8 +19,13 @@ struct DeltaScanner {
     /// Start of the literal bytes not yet emitted (`literalStart ... position`).
     private(set) var literalStart: Int
     private(set) var segments: [DeltaSegment] = []
+    let sources: DeltaMatcher.SourcePreference
+    /// The block after the last one matched: preferred among equal candidates.
+    private(set) var wantedBlock = -1
 
-    init(signature: Signature, index: BlockIndex, new: UnsafeRawBufferPointer, start: Int) {
+    init(signature: Signature, index: BlockIndex, new: UnsafeRawBufferPointer, start: Int,
+         sources: DeltaMatcher.SourcePreference = .any) {
+        self.sources = sources
         self.signature = signature
         self.index = index
         self.new = new
@@ -33,16 +40,28 @@ struct DeltaScanner {
 
     /// Scans while the position is below `stop` (and a block fits).
     mutating func run(until stop: Int) {
+        scan(until: stop) { _ in false }
+    }
+
+    /// Scans on until the position is one `other` visited (or a block no longer fits, or the
+    /// position passes `other`'s): where a parallel chunk's scan can take over.
+    mutating func runUntilVisited(by other: DeltaScanner) {
+        scan(until: other.position) { other.visited($0) }
+    }
+
+    @inline(__always)
+    private mutating func scan(until stop: Int, unless isDone: (Int) -> Bool) {
         guard canAdvance, position < stop, let base = new.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let size = new.count
         let length = blockLength
         var position = self.position
         var sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
-        while position < stop && position + length <= size {
+        while position < stop && position + length <= size && !isDone(position) {
             let value = sum.value
             if index.mayContain(value), let block = matchingBlock(value, at: position, base: base) {
                 emitLiteral(upTo: position)
                 segments.appendMerging(.copy(at: position, from: block * length, length: length))
+                wantedBlock = block + 1
                 position += length
                 literalStart = position
                 if position + length <= size {
@@ -57,7 +76,8 @@ struct DeltaScanner {
     }
 
     /// The block to copy for the window at `position` whose weak sum is `weak`, if any: the
-    /// block at the same offset when it matches (free for in-place updates), else the first
+    /// block at the same offset when it matches (free for in-place updates), else the block after
+    /// the last match (so copies merge and shift uniformly, as rsync's `want_i`), else the first
     /// matching block in basis order.
     @inline(__always)
     private func matchingBlock(_ weak: UInt32, at position: Int, base: UnsafePointer<UInt8>) -> Int? {
@@ -74,6 +94,17 @@ struct DeltaScanner {
                 return aligned
             }
         }
+        let firstForward = (position + blockLength - 1) / blockLength
+        if wantedBlock >= 0, wantedBlock < signature.blockCount, signature.length(ofBlock: wantedBlock) == blockLength,
+           sources != .forwardOnly || wantedBlock >= firstForward,
+           signature.weak[wantedBlock] == weak, strongMatches(wantedBlock) {
+            return wantedBlock
+        }
+        if sources != .any,
+           let block = index.lastBlock(withWeak: weak, notBelow: firstForward, where: { strongMatches($0) }) {
+            return block
+        }
+        if sources == .forwardOnly { return nil }
         return index.firstBlock(withWeak: weak) { strongMatches($0) }
     }
 
@@ -102,6 +133,7 @@ struct DeltaScanner {
         precondition(other.visited(p) && p >= position)
         if p >= other.literalStart {
             position = other.position
+            if other.wantedBlock >= 0 { wantedBlock = other.wantedBlock }
             return
         }
         emitLiteral(upTo: p)
@@ -116,6 +148,7 @@ struct DeltaScanner {
         segments.append(contentsOf: other.segments[first...])
         literalStart = other.literalStart
         position = other.position
+        wantedBlock = other.wantedBlock
     }
 
     /// Ends the scan: the basis's short last block can only match the very end of the new file;

@@ -24,7 +24,9 @@ public struct InPlacePlan: Sendable, Equatable {
 
     /// Plans `segments` (a delta of the new file against `basis`, in target order). `basis`, when
     /// given, lets copies whose bytes already sit at their target (runs of zeros) be dropped.
-    public init(segments: [DeltaSegment], pieceLength: Int, basis: UnsafeRawBufferPointer? = nil) {
+    /// `basisIsSeparate`: the copies read another file holding the same bytes (a backup), so
+    /// any order is safe and none needs breaking.
+    public init(segments: [DeltaSegment], pieceLength: Int, basis: UnsafeRawBufferPointer? = nil, basisIsSeparate: Bool = false) {
         var nodes: [DeltaSegment] = []
         for segment in segments {
             guard let source = segment.basisOffset else {
@@ -39,7 +41,7 @@ public struct InPlacePlan: Sendable, Equatable {
                 done += n
             }
         }
-        order(nodes)
+        if basisIsSeparate { copies = nodes } else { order(nodes) }
     }
 
     private static func alreadyInPlace(_ piece: DeltaSegment, basis: UnsafeRawBufferPointer?) -> Bool {

@@ -20,7 +20,7 @@ extension SyncEngine {
         }
         if options.backup {
             let path = DisplayPath.join(directoryPath, entry.name)
-            if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) {
+            if makeBackup(name: entry.name, in: dst, directoryPath: directoryPath) != nil {
                 reporter.deleted(path: path, kind: entry.kind)
             }
             return
@@ -47,7 +47,7 @@ extension SyncEngine {
                     let childPath = DisplayPath.join(path, child.name)
                     if child.kind == .directory {
                         deleteBackingUp(child.name, in: dir, path: childPath)
-                    } else if makeBackup(name: child.name, in: dir, directoryPath: path) {
+                    } else if makeBackup(name: child.name, in: dir, directoryPath: path) != nil {
                         reporter.deleted(path: childPath, kind: child.kind)
                     }
                 }
@@ -98,19 +98,43 @@ extension SyncEngine {
     }
 
     /// `-b`: moves the current destination file aside (`NAME~`, or into `--backup-dir`).
-    func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> Bool {
+    /// Returns where it went (the basis for `--no-whole-file`), nil when that failed.
+    @discardableResult
+    func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BasisFile? {
         let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
-            if let backupRoot = context.withLock({ $0.backupRoot }) {
-                let target = try backupDirectory(for: directoryPath, under: backupRoot)
-                try destination.rename(name, in: dst, to: name + suffix, in: target)
-            } else {
-                try destination.rename(name, in: dst, to: name + suffix, in: dst)
-            }
-            return true
+            let target = try backupTarget(in: dst, directoryPath: directoryPath)
+            try destination.rename(name, in: dst, to: name + suffix, in: target)
+            return BasisFile(name: name + suffix, directory: target)
         } catch {
             reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
-            return false
+            return nil
+        }
+    }
+
+    /// The directory a backup of a file in `dst` goes to: `--backup-dir`'s mirror of it, or `dst`.
+    private func backupTarget(in dst: DirectoryRef, directoryPath: [UInt8]) throws(FileSystemError) -> DirectoryRef {
+        guard let backupRoot = context.withLock({ $0.backupRoot }) else { return dst }
+        return try backupDirectory(for: directoryPath, under: backupRoot)
+    }
+
+    /// `-b --inplace`: copies the current destination file to its backup name (the file itself
+    /// is about to be rewritten in place), keeping its mode and times.
+    func makeBackupCopy(of existing: FileEntry, name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BasisFile? {
+        let suffix = Array(options.effectiveBackupSuffix.utf8)
+        do {
+            let target = try backupTarget(in: dst, directoryPath: directoryPath)
+            let fd = try destination.openForReading(name, in: dst)
+            defer { FileSystem.close(fd) }
+            var attributes = AttributeSet()
+            attributes.permissions = existing.status.permissions
+            attributes.mtime = existing.status.mtime
+            _ = try destination.writeFile(name + suffix, in: target, from: fd, size: existing.status.size, attributes: attributes,
+                                          options: WriteOptions()) { _ in !CancellationFlag.isSet }
+            return BasisFile(name: name + suffix, directory: target)
+        } catch {
+            reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
+            return nil
         }
     }
 

@@ -83,7 +83,7 @@ extension SyncEngine {
 
     /// Removes (or with `-b` backs up) a non-directory that a new version replaces.
     func removeForReplacement(_ existing: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
-        if options.backup { return makeBackup(name: name, in: dst, directoryPath: node.relativePath) }
+        if options.backup { return makeBackup(name: name, in: dst, directoryPath: node.relativePath) != nil }
         do {
             try destination.remove(name, in: dst, kind: existing.kind) { _, _ in }
             return true

@@ -38,8 +38,12 @@ extension SyncEngine {
         }
         defer { FileSystem.close(fd) }
         if CancellationFlag.isSet { return }
-        if options.backup, job.existing != nil, !options.inPlace {
-            guard makeBackup(name: name, in: dst, directoryPath: node.relativePath) else { return }
+        var basis: BasisFile?
+        if options.backup, let existing = job.existing {
+            // In place, the old version must survive as a copy: the file itself is rewritten.
+            basis = options.inPlace ? makeBackupCopy(of: existing, name: name, in: dst, directoryPath: node.relativePath)
+                : makeBackup(name: name, in: dst, directoryPath: node.relativePath)
+            guard basis != nil else { return }
         }
         var writeOptions = WriteOptions()
         writeOptions.sparse = options.sparse
@@ -50,9 +54,9 @@ extension SyncEngine {
         let limiter = self.limiter
         do {
             let written: Int64
-            if !options.wholeFile && !options.inPlace && !options.backup, let existing = job.existing, existing.kind == .regular, existing.status.size > 0 {
+            if !options.wholeFile, let existing = job.existing, existing.kind == .regular, existing.status.size > 0 {
                 // --no-whole-file: only what the old version lacks is written as literal data.
-                let (literal, matched) = try destination.writeFileUsingBasis(name, in: dst, from: fd, size: entry.status.size,
+                let (literal, matched) = try destination.writeFileUsingBasis(name, in: dst, basis: basis, from: fd, size: entry.status.size,
                                                                              attributes: attributes, options: writeOptions)
                 bytesDone.add(literal + matched, ordering: .relaxed)
                 reporter.statistics.add(.matchedData, matched)

@@ -218,7 +218,7 @@ extension SyncEngine {
             }
         }
         if options.backup && old.kind != .directory {
-            return makeBackup(name: name, in: dst, directoryPath: node.relativePath)
+            return makeBackup(name: name, in: dst, directoryPath: node.relativePath) != nil
         }
         do {
             try destination.remove(name, in: dst, kind: old.kind) { relative, kind in
