@@ -51,9 +51,9 @@ final class DeltaMatcherTests: XCTestCase {
                 for threads in [2, 3] {
                     let parallel = segments(basis, new, block: block, parallelism: threads, chunk: chunk)
                     if seed % 7 == 0 {
-                        // Repeated blocks: which equal block a copy names may differ; the file may not.
+                        // Repeated blocks: which equal block a copy names, and where a changed block
+                        // is skipped rather than rolled through, may differ; the file may not.
                         XCTAssertEqual(rebuild(basis, new, parallel), new, "seed \(seed) chunk \(chunk)")
-                        XCTAssertEqual(parallel.byteCounts.literal, serial.byteCounts.literal, "seed \(seed) chunk \(chunk)")
                     } else {
                         XCTAssertEqual(parallel, serial, "seed \(seed) size \(size) block \(block) chunk \(chunk)")
                     }

@@ -120,7 +120,7 @@ extension LocalBackend {
                       path: @autoclosure () -> String) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
-        for copy in plan.copies {
+        for copy in plan.coalescedCopies {
             try CancellationFlag.check()
             try FileSystem.moveRange(reader: reader, writer: writer, from: Int64(copy.basisOffset!), to: Int64(copy.targetOffset),
                                      length: copy.length, buffer: buffer, path: path())

@@ -39,8 +39,90 @@ struct DeltaScanner {
     var canAdvance: Bool { !index.isEmpty && position + blockLength <= new.count }
 
     /// Scans while the position is below `stop` (and a block fits).
+    ///
+    /// In batches: first the weak sums of up to 256 consecutive windows (a tight roll, nothing
+    /// else in the loop), then the filter test for each of them (independent loads the CPU
+    /// overlaps). Only a filter hit leaves the fast path; a match ends the batch.
     mutating func run(until stop: Int) {
-        scan(until: stop) { _ in false }
+        guard canAdvance, position < stop, let base = new.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let size = new.count
+        let length = blockLength
+        let lastWindow = size - length
+        let batch = 256
+        let filter = index.filter
+        var sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
+        let values = UnsafeMutablePointer<UInt32>.allocate(capacity: batch)
+        defer { values.deallocate() }
+        var position = self.position
+        while position < stop && position <= lastWindow {
+            let count = min(batch, stop - position, lastWindow + 1 - position)
+            for i in 0..<count {
+                values[i] = sum.value
+                let p = position + i
+                if p < lastWindow { sum.roll(out: base[p], in: base[p + length]) }
+            }
+            var matchedAt = -1
+            for i in 0..<count {
+                let f = Int(BlockIndex.mix(values[i])) & (BlockIndex.filterBits - 1)
+                guard filter[f >> 6] & (1 << UInt64(f & 63)) != 0 else { continue }
+                if let block = matchingBlock(values[i], at: position + i, base: base) {
+                    takeMatch(block, at: position + i)
+                    matchedAt = position + i
+                    break
+                }
+            }
+            if matchedAt < 0 {
+                position += count
+                continue
+            }
+            position = matchedAt + length
+            // Inside an unchanged run the next window is the next block: its strong sum alone
+            // decides (one pass over the data instead of a weak sum and then a strong one).
+            // An overwrite inside one block leaves the block after it in place: try that before
+            // rolling through the changed block byte by byte (what rolling would find anyway,
+            // unless the changed block happens to contain another basis block).
+            while position < stop && position <= lastWindow {
+                if let block = continuation(at: position, base: base) {
+                    takeMatch(block, at: position)
+                    position += length
+                } else if position + length < stop && position + length <= lastWindow,
+                          let block = continuation(at: position + length, base: base, skipping: 1) {
+                    takeMatch(block, at: position + length)
+                    position += 2 * length
+                } else {
+                    break
+                }
+            }
+            if position <= lastWindow {
+                sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
+            }
+        }
+        self.position = position
+    }
+
+    /// The block that continues the last match at `position` (the same-offset block first, then
+    /// the next one), when the window's strong sum equals it; nil sends the scan back to rolling.
+    @inline(__always)
+    private func continuation(at position: Int, base: UnsafePointer<UInt8>, skipping skipped: Int = 0) -> Int? {
+        var candidates = (-1, -1)
+        let wanted = wantedBlock + skipped
+        if position % blockLength == 0 { candidates.0 = position / blockLength }
+        if wantedBlock >= 0 && (sources != .forwardOnly || wanted * blockLength >= position) { candidates.1 = wanted }
+        var strong: (UInt64, UInt64)?
+        for block in [candidates.0, candidates.1] where block >= 0 && block < signature.blockCount
+            && signature.length(ofBlock: block) == blockLength {
+            if strong == nil { strong = Signature.strongSum(UnsafeRawBufferPointer(start: base + position, count: blockLength)) }
+            if signature.strongMatches(block, strong!) { return block }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private mutating func takeMatch(_ block: Int, at position: Int) {
+        emitLiteral(upTo: position)
+        segments.appendMerging(.copy(at: position, from: block * blockLength, length: blockLength))
+        wantedBlock = block + 1
+        literalStart = position + blockLength
     }
 
     /// Scans on until the position is one `other` visited (or a block no longer fits, or the
@@ -49,7 +131,7 @@ struct DeltaScanner {
         scan(until: other.position) { other.visited($0) }
     }
 
-    @inline(__always)
+    /// The one-window-at-a-time loop, checking `isDone` at each position (short stretches only).
     private mutating func scan(until stop: Int, unless isDone: (Int) -> Bool) {
         guard canAdvance, position < stop, let base = new.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let size = new.count
@@ -59,11 +141,8 @@ struct DeltaScanner {
         while position < stop && position + length <= size && !isDone(position) {
             let value = sum.value
             if index.mayContain(value), let block = matchingBlock(value, at: position, base: base) {
-                emitLiteral(upTo: position)
-                segments.appendMerging(.copy(at: position, from: block * length, length: length))
-                wantedBlock = block + 1
+                takeMatch(block, at: position)
                 position += length
-                literalStart = position
                 if position + length <= size {
                     sum = RollingChecksum(UnsafeRawBufferPointer(start: base + position, count: length))
                 }

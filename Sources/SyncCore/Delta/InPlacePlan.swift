@@ -144,6 +144,31 @@ public struct InPlacePlan: Sendable, Equatable {
         }
     }
 
+    /// ``copies`` with neighbours in the order that continue each other (same shift, adjacent
+    /// ranges, taken one after the other) joined into one move: a run shifted back is done back
+    /// to front and one shifted forward front to back, which is what one `memmove` of the whole
+    /// run does, so the joined moves read nothing the order did not already allow.
+    public var coalescedCopies: [DeltaSegment] {
+        var result: [DeltaSegment] = []
+        for copy in copies {
+            if var last = result.last, let lastSource = last.basisOffset, let source = copy.basisOffset,
+               lastSource - last.targetOffset == source - copy.targetOffset {
+                let shift = source - copy.targetOffset
+                if shift > 0 && last.targetEnd == copy.targetOffset {
+                    last.length += copy.length
+                    result[result.count - 1] = last
+                    continue
+                }
+                if shift < 0 && copy.targetEnd == last.targetOffset {
+                    result[result.count - 1] = .copy(at: copy.targetOffset, from: source, length: copy.length + last.length)
+                    continue
+                }
+            }
+            result.append(copy)
+        }
+        return result
+    }
+
     /// Bytes written by copies (moved within the file).
     public var movedBytes: Int { copies.reduce(0) { $0 + $1.length } }
     /// Bytes written from the new file.
@@ -154,7 +179,7 @@ public struct InPlacePlan: Sendable, Equatable {
     public func apply(_ file: inout [UInt8], new: [UInt8]) {
         if file.count < new.count { file += [UInt8](repeating: 0, count: new.count - file.count) }
         file.withUnsafeMutableBytes { bytes in
-            for copy in copies {
+            for copy in coalescedCopies {
                 memmove(bytes.baseAddress! + copy.targetOffset, bytes.baseAddress! + copy.basisOffset!, copy.length)
             }
         }
