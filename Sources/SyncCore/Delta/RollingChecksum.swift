@@ -10,16 +10,18 @@ public struct RollingChecksum: Sendable, Equatable {
     public init(_ window: UnsafeRawBufferPointer) {
         windowLength = window.count
         // b = Σ (n - i)·x_i = n·Σx_i − Σ i·x_i: two independent sums the compiler vectorises,
-        // instead of the a→b dependency chain.
-        var a: UInt32 = 0, weighted: UInt32 = 0
+        // instead of the a→b dependency chain. Only the low 16 bits of `a` and `b` reach the
+        // value (and rolling keeps the low bits exact), so 16-bit lanes suffice: twice as many
+        // per vector as 32-bit ones.
+        var a: UInt16 = 0, weighted: UInt16 = 0
         let bytes = window.bindMemory(to: UInt8.self)
         for i in 0..<bytes.count {
-            let x = UInt32(bytes[i])
+            let x = UInt16(bytes[i])
             a &+= x
-            weighted &+= UInt32(truncatingIfNeeded: i) &* x
+            weighted &+= UInt16(truncatingIfNeeded: i) &* x
         }
-        self.a = a
-        self.b = UInt32(truncatingIfNeeded: window.count) &* a &- weighted
+        self.a = UInt32(a)
+        self.b = UInt32(UInt16(truncatingIfNeeded: window.count) &* a &- weighted)
     }
 
     public init<C: Collection<UInt8>>(bytes: C) {
