@@ -28,16 +28,37 @@ public struct DeltaDecoder: Sendable {
         return false
     }
 
-    /// Consumes `input` and returns the operations completed by it.
-    public mutating func feed(_ input: some Collection<UInt8>) throws(DeltaFormatError) -> [DeltaOperation] {
-        var out: [DeltaOperation] = []
-        var iterator = input.makeIterator()
-        while let byte = iterator.next() {
+    /// A piece of a delta as it is read: literal bytes (a slice of the input just fed, valid only
+    /// during the callback) or a complete COPY.
+    public enum Piece {
+        case literal(UnsafeRawBufferPointer, endsCommand: Bool)
+        case copy(offset: UInt64, length: UInt64)
+    }
+
+    /// Consumes `input`, passing each piece to `body` as soon as it is complete. Literal bytes are
+    /// handed over in place, a whole run at a time: no copy and no work per byte.
+    /// Throws ``DeltaFormatError`` for a malformed delta, or what `body` throws.
+    public mutating func feed(_ input: UnsafeRawBufferPointer, _ body: (Piece) throws -> Void) throws {
+        var i = 0
+        let count = input.count
+        while i < count {
+            if case .literal(let remaining) = state {
+                let n = min(remaining, count - i)
+                position += UInt64(n)
+                state = n == remaining ? .command : .literal(remaining: remaining - n)
+                try body(.literal(UnsafeRawBufferPointer(rebasing: input[i..<(i + n)]), endsCommand: n == remaining))
+                i += n
+                continue
+            }
+            let byte = input[i]
+            i += 1
             position += 1
             switch state {
             case .finished:
                 // Bytes after END: librsync ignores trailing data, and so do we.
-                return out
+                return
+            case .literal:
+                preconditionFailure("handled above")
             case .magic:
                 pending.append(byte)
                 if pending.count == 4 {
@@ -72,30 +93,54 @@ public struct DeltaDecoder: Sendable {
                     }
                     state = .literal(remaining: Int(length))
                 }
-            case .literal(let remaining):
-                literal.append(byte)
-                if remaining == 1 {
-                    out.append(.literal(literal))
-                    literal.removeAll(keepingCapacity: true)
-                    state = .command
-                } else {
-                    state = .literal(remaining: remaining - 1)
-                    if literal.count == literalChunk {
-                        out.append(.literal(literal))
-                        literal.removeAll(keepingCapacity: true)
-                    }
-                }
             case .copyArguments(let offsetBytes, let lengthBytes):
                 pending.append(byte)
                 if pending.count == offsetBytes + lengthBytes {
                     let offset = pending[..<offsetBytes].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                     let length = pending[offsetBytes...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                     pending.removeAll()
-                    out.append(.copy(offset: offset, length: length))
                     state = .command
+                    try body(.copy(offset: offset, length: length))
                 }
             }
         }
+    }
+
+    /// Consumes `input` and returns the operations completed by it (literals gathered into
+    /// pieces of at most ``literalChunk`` bytes).
+    public mutating func feed(_ input: some Collection<UInt8>) throws(DeltaFormatError) -> [DeltaOperation] {
+        var out: [DeltaOperation] = []
+        var literal = self.literal
+        let chunk = literalChunk
+        do {
+            try Array(input).withUnsafeBytes { bytes in
+                try feed(bytes) { piece in
+                    switch piece {
+                    case .copy(let offset, let length):
+                        out.append(.copy(offset: offset, length: length))
+                    case .literal(var run, let ends):
+                        while !run.isEmpty {
+                            let n = min(run.count, chunk - literal.count)
+                            literal += run[..<n]
+                            run = UnsafeRawBufferPointer(rebasing: run[n...])
+                            if literal.count == chunk && !(ends && run.isEmpty) {
+                                out.append(.literal(literal))
+                                literal.removeAll(keepingCapacity: true)
+                            }
+                        }
+                        if ends {
+                            out.append(.literal(literal))
+                            literal.removeAll(keepingCapacity: true)
+                        }
+                    }
+                }
+            }
+        } catch let error as DeltaFormatError {
+            throw error
+        } catch {
+            preconditionFailure("only format errors are thrown here")
+        }
+        self.literal = literal
         return out
     }
 

@@ -56,6 +56,44 @@ public enum DeltaPatch {
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         let copyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { input.deallocate(); copyBuffer.deallocate() }
+        // A new file is written at explicit offsets, so COPY ranges can go basis → output inside
+        // the kernel (copy_file_range); a pipe (`-`) is written in sequence.
+        var written: Int64 = 0
+        let positioned = output != STDOUT_FILENO
+        func emit(_ bytes: UnsafeRawBufferPointer) throws {
+            if positioned {
+                try FileSystem.writeAll(output, bytes, at: written, path: outputPath)
+            } else {
+                try FileSystem.writeAll(output, bytes, path: outputPath)
+            }
+            written += Int64(bytes.count)
+        }
+        func apply(_ piece: DeltaDecoder.Piece) throws {
+            switch piece {
+            case .literal(let bytes, _):
+                try emit(bytes)
+                stats.literalBytes += UInt64(bytes.count)
+            case .copy(let offset, let length):
+                guard offset <= basisSize, length <= basisSize - offset else {
+                    throw Failure.format(DeltaFormatError(kind: .copyOutsideBasis(offset: offset, length: length, basisSize: basisSize)),
+                                         path: deltaPath)
+                }
+                var done = 0
+                if positioned {
+                    done = FileSystem.copyRange(from: basis, at: Int64(offset), to: output, at: written, length: Int(length))
+                    written += Int64(done)
+                }
+                while done < Int(length) {
+                    let want = min(chunk, Int(length) - done)
+                    let got = try FileSystem.readFully(basis, at: Int64(offset) + Int64(done),
+                                                       into: UnsafeMutableRawBufferPointer(rebasing: copyBuffer[..<want]), path: basisPath)
+                    guard got == want else { throw Failure.file(FileSystemError(operation: "read", path: basisPath, errno: EIO)) }
+                    try emit(UnsafeRawBufferPointer(rebasing: copyBuffer[..<got]))
+                    done += got
+                }
+                stats.matchedBytes += length
+            }
+        }
         // A delta written with --compress is one zlib stream: unwrap it on the way in.
         var inflater: ZlibInflater?
         var firstChunk = true
@@ -67,7 +105,6 @@ public enum DeltaPatch {
                 firstChunk = false
                 if ZlibDelta.looksCompressed(raw) { inflater = ZlibInflater() }
             }
-            let operations: [DeltaOperation]
             do {
                 if let inflater {
                     let plain: [UInt8]
@@ -76,34 +113,12 @@ public enum DeltaPatch {
                     } catch {
                         throw DeltaFormatError(kind: .corruptCompression(error.description))
                     }
-                    operations = try decoder.feed(plain)
+                    try plain.withUnsafeBytes { try decoder.feed($0, apply) }
                 } else {
-                    operations = try decoder.feed(raw)
+                    try decoder.feed(raw, apply)
                 }
             } catch let error as DeltaFormatError {
                 throw Failure.format(error, path: deltaPath)
-            }
-            for operation in operations {
-                switch operation {
-                case .literal(let bytes):
-                    try bytes.withUnsafeBytes { try FileSystem.writeAll(output, $0, path: outputPath) }
-                    stats.literalBytes += UInt64(bytes.count)
-                case .copy(let offset, let length):
-                    guard offset <= basisSize, length <= basisSize - offset else {
-                        throw Failure.format(DeltaFormatError(kind: .copyOutsideBasis(offset: offset, length: length, basisSize: basisSize)),
-                                             path: deltaPath)
-                    }
-                    var done: UInt64 = 0
-                    while done < length {
-                        let want = Int(min(UInt64(chunk), length - done))
-                        let got = try FileSystem.readFully(basis, at: Int64(offset + done), into: UnsafeMutableRawBufferPointer(rebasing: copyBuffer[..<want]),
-                                                           path: basisPath)
-                        guard got == want else { throw Failure.file(FileSystemError(operation: "read", path: basisPath, errno: EIO)) }
-                        try FileSystem.writeAll(output, UnsafeRawBufferPointer(rebasing: copyBuffer[..<got]), path: outputPath)
-                        done += UInt64(got)
-                    }
-                    stats.matchedBytes += length
-                }
             }
         }
         do {
