@@ -226,6 +226,26 @@ let benchmarks = {
         }
     }, setup: { _ = Inputs.basis })
 
+    // 1b. The alternative the issue allows: a Rabin–Karp polynomial hash rolled the same way
+    //     (h = h·B − out·B^n + in, mod 2^32). Measured here to choose between the two: the
+    //     polynomial's multiply sits on the loop-carried chain, rsync's sum has only adds there.
+    Benchmark("rolling rabin-karp \(bufferLabel)", configuration: configuration, closure: { benchmark in
+        let bytes = Inputs.basis.bytes
+        let base: UInt32 = 0x0100_0193
+        var power: UInt32 = 1
+        for _ in 0..<rollingWindow { power &*= base }
+        for _ in benchmark.scaledIterations {
+            var hash: UInt32 = 0
+            for i in 0..<rollingWindow { hash = hash &* base &+ UInt32(bytes[i]) }
+            var folded = hash
+            for i in rollingWindow..<bytes.count {
+                hash = hash &* base &+ UInt32(bytes[i]) &- power &* UInt32(bytes[i - rollingWindow])
+                folded &+= hash
+            }
+            blackHole(folded)
+        }
+    }, setup: { _ = Inputs.basis })
+
     // 2. Signature: weak and strong (XXH3-128) sum of every block, default block length
     //    (8 KiB for 64 MiB).
     Benchmark("signature \(bufferLabel)", configuration: configuration, closure: { benchmark in
