@@ -39,6 +39,34 @@ final class DeltaFormatTests: XCTestCase {
         XCTAssertEqual(try decodeAll(bytes, chunk: 7), sampleOperations)
     }
 
+    func testPiecesHandLiteralRunsOverInPlace() throws {
+        var encoder = DeltaEncoder()
+        for op in sampleOperations { encoder.append(op) }
+        let bytes = encoder.finish()
+        for chunk in [1, 5, 4096, bytes.count] {
+            var decoder = DeltaDecoder()
+            var rebuilt: [DeltaOperation] = []
+            var literal: [UInt8] = []
+            var pieces = 0
+            for start in stride(from: 0, to: bytes.count, by: chunk) {
+                try bytes[start..<min(bytes.count, start + chunk)].withUnsafeBytes { input in
+                    try decoder.feed(input) { piece in
+                        pieces += 1
+                        switch piece {
+                        case .copy(let offset, let length): rebuilt.append(.copy(offset: offset, length: length))
+                        case .literal(let run, let ends):
+                            literal += run
+                            if ends { rebuilt.append(.literal(literal)); literal = [] }
+                        }
+                    }
+                }
+            }
+            XCTAssertTrue(decoder.isFinished)
+            XCTAssertEqual(rebuilt, sampleOperations, "chunk \(chunk)")
+            if chunk == bytes.count { XCTAssertEqual(pieces, sampleOperations.count, "one piece per command when fed whole") }
+        }
+    }
+
     func testSmallestEncodingsAsLibrsyncWritesThem() {
         var encoder = DeltaEncoder()
         encoder.append(.literal([0xAA, 0xBB]))
