@@ -8,7 +8,7 @@ DEMO_DIR ?= /tmp/swiftsync-demo
 APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux
 MKTREE ?= ../shared/bench/mktree.py
 
-.PHONY: deps build demo test unit-test e2e-test install bench clean
+.PHONY: deps build demo test test-build unit-test e2e-test install bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -16,7 +16,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
+	@python3 -c "import pytest" 2>/dev/null || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q pytest
+	@# The S3/EC2 tests' peers: moto_server (a local S3/EC2 API) and the aws CLI (the oracle).
+	@python3 -c "import moto.server, awscli, botocore" 2>/dev/null && command -v moto_server >/dev/null && command -v aws >/dev/null \
+	  || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q 'moto[server]' awscli
 
 build: deps
 	swift build -c release --static-swift-stdlib
@@ -34,11 +37,17 @@ demo: build
 	@echo "== rsync as the judge: no differences expected below =="
 	rsync -a -c -n -i --delete $(DEMO_DIR)/src/ $(DEMO_DIR)/dst/
 
-unit-test: deps
-	swift build --build-tests
-	swift test --skip-build --disable-swift-testing
+# Tests use one optimised build with testing enabled (the unit tests need @testable, the
+# end-to-end tests a fast binary): a second, debug build of swift-nio and friends would double CI.
+TEST_BUILD := -c release -Xswiftc -enable-testing
 
-e2e-test: build
+test-build: deps
+	swift build $(TEST_BUILD) --build-tests
+
+unit-test: test-build
+	swift test $(TEST_BUILD) --skip-build --disable-swift-testing
+
+e2e-test: test-build
 	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q Tests/EndToEnd
 
 test: deps

@@ -1,0 +1,86 @@
+import AWSCore
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Multipart uploads: create, parts (from mappings of the file, several in flight), complete —
+/// and abort on any failure, so no orphaned parts are left to be billed.
+extension S3Client {
+    public struct UploadResult: Sendable, Equatable {
+        public var etag: String
+        public var parts: Int
+    }
+
+    /// Uploads `size` bytes of `fd` to `key` as a multipart upload with parts of `partSize`
+    /// (grown to stay ≤ 10,000 parts), `concurrency` parts in flight. Returns S3's ETag, which
+    /// equals ``S3ETag/multipart(_:)`` of the parts' MD5s.
+    public func uploadMultipart(bucket: String, key: String, fd: Int32, size: Int64, partSize requested: Int64,
+                                concurrency: Int, options: S3PutOptions = S3PutOptions(), path: String) async throws -> UploadResult {
+        let partSize = S3ETag.partSize(for: size, requested: requested)
+        let count = Int(max(1, (size + partSize - 1) / partSize))
+        let uploadID = try await createMultipartUpload(bucket: bucket, key: key, options: options)
+        do {
+            var etags = [String](repeating: "", count: count)
+            try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                var next = 0
+                func addPart() throws {
+                    let index = next
+                    next += 1
+                    let offset = Int64(index) * partSize
+                    let region = try MappedRegion(fd: fd, offset: offset, length: Int(min(partSize, size - offset)), path: path)
+                    group.addTask {
+                        let etag = try await self.put(bucket: bucket, key: key, region: region, operation: "UploadPart",
+                                                      query: [("partNumber", String(index + 1)), ("uploadId", uploadID)])
+                        return (index, etag)
+                    }
+                }
+                while next < min(count, max(1, concurrency)) { try addPart() }
+                while let (index, etag) = try await group.next() {
+                    etags[index] = etag
+                    if next < count { try addPart() }
+                }
+            }
+            let etag = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, etags: etags)
+            return UploadResult(etag: etag, parts: count)
+        } catch {
+            await abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    public func createMultipartUpload(bucket: String, key: String, options: S3PutOptions) async throws -> String {
+        let response = try await send(Call(operation: "CreateMultipartUpload", method: .POST, bucket: bucket, key: key,
+                                           query: [("uploads", "")], headers: options.headers))
+        guard let id = try parse(response.body, operation: "CreateMultipartUpload", bucket: bucket).text("UploadId"), !id.isEmpty else {
+            throw S3Error(operation: "CreateMultipartUpload", bucket: bucket, key: key, status: response.status, code: nil, message: "no UploadId in the answer")
+        }
+        return id
+    }
+
+    public func completeMultipartUpload(bucket: String, key: String, uploadID: String, etags: [String]) async throws -> String {
+        var xml = "<CompleteMultipartUpload>"
+        for (i, etag) in etags.enumerated() { xml += "<Part><PartNumber>\(i + 1)</PartNumber><ETag>\(XMLNode.escape(etag))</ETag></Part>" }
+        xml += "</CompleteMultipartUpload>"
+        let body = RequestBody.bytes(Array(xml.utf8))
+        let response = try await send(Call(operation: "CompleteMultipartUpload", method: .POST, bucket: bucket, key: key,
+                                           query: [("uploadId", uploadID)], body: { body }))
+        // S3 may answer 200 with an <Error> document when completion fails late.
+        let root = try parse(response.body, operation: "CompleteMultipartUpload", bucket: bucket)
+        if root.name == "Error" {
+            throw S3Error(operation: "CompleteMultipartUpload", bucket: bucket, key: key, status: response.status,
+                          code: root.text("Code"), message: root.text("Message") ?? "")
+        }
+        return root.text("ETag") ?? ""
+    }
+
+    /// Best effort: a failure here is logged, not thrown (the upload's own error matters more).
+    public func abortMultipartUpload(bucket: String, key: String, uploadID: String) async {
+        do {
+            _ = try await send(Call(operation: "AbortMultipartUpload", method: .DELETE, bucket: bucket, key: key,
+                                    query: [("uploadId", uploadID)], accepted: [404]))
+        } catch {
+            logger.warning("could not abort multipart upload", metadata: ["key": "\(key)", "error": "\(error)"])
+        }
+    }
+}

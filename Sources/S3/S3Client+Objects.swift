@@ -1,0 +1,206 @@
+import AWSCore
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// One object as listed: key, size, time, ETag (quoted), storage class.
+public struct S3Object: Sendable, Equatable {
+    public var key: String
+    public var size: Int64
+    public var lastModified: Int64
+    public var etag: String
+    public var storageClass: String?
+}
+
+/// What uploads carry besides the bytes (`--storage-class`, `--sse`, `--acl`, `--metadata`, and
+/// the `x-amz-meta-*` values swiftsync keeps mtime and mode in).
+public struct S3PutOptions: Sendable, Equatable {
+    public var metadata: [(String, String)] = []
+    public var storageClass: String?
+    public var serverSideEncryption: String?
+    public var kmsKeyID: String?
+    public var acl: String?
+    public var contentType: String?
+
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.metadata.elementsEqual(b.metadata, by: ==) && a.storageClass == b.storageClass && a.serverSideEncryption == b.serverSideEncryption
+            && a.kmsKeyID == b.kmsKeyID && a.acl == b.acl && a.contentType == b.contentType
+    }
+
+    var headers: [(String, String)] {
+        var h: [(String, String)] = metadata.map { ("x-amz-meta-\($0.0.lowercased())", $0.1) }
+        if let storageClass { h.append(("x-amz-storage-class", storageClass)) }
+        if let serverSideEncryption { h.append(("x-amz-server-side-encryption", serverSideEncryption)) }
+        if let kmsKeyID { h.append(("x-amz-server-side-encryption-aws-kms-key-id", kmsKeyID)) }
+        if let acl { h.append(("x-amz-acl", acl)) }
+        h.append(("content-type", contentType ?? "application/octet-stream"))
+        return h
+    }
+}
+
+extension S3Client {
+    /// Every object under `prefix` in key order (ListObjectsV2, all pages). With `delimiter`,
+    /// the common prefixes ("directories") too.
+    public func list(bucket: String, prefix: String, delimiter: String? = nil) async throws -> (objects: [S3Object], prefixes: [String]) {
+        var objects: [S3Object] = []
+        var prefixes: [String] = []
+        try await listPages(bucket: bucket, prefix: prefix, delimiter: delimiter) { page, common in
+            objects += page
+            prefixes += common
+        }
+        return (objects, prefixes)
+    }
+
+    /// Pages of a listing as they arrive (1,000 keys each), for callers that stream.
+    public func listPages(bucket: String, prefix: String, delimiter: String? = nil,
+                          _ body: ([S3Object], [String]) async throws -> Void) async throws {
+        var token: String?
+        repeat {
+            // encoding-type=url: keys come percent-encoded, so any byte survives the XML.
+            var query = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
+            if let delimiter { query.append(("delimiter", delimiter)) }
+            if let token { query.append(("continuation-token", token)) }
+            let response = try await send(Call(operation: "ListObjectsV2", method: .GET, bucket: bucket, key: nil, query: query))
+            let root = try parse(response.body, operation: "ListObjectsV2", bucket: bucket)
+            let urlEncoded = root.text("EncodingType") == "url"
+            func decode(_ text: String) -> String { urlEncoded ? (AWSURI.decode(text.replacingPlus()) ?? text) : text }
+            let page = root.all("Contents").map { node in
+                S3Object(key: decode(node.text("Key") ?? ""), size: Int64(node.text("Size") ?? "") ?? 0,
+                         lastModified: AWSTime.parseISO8601(node.text("LastModified") ?? "") ?? 0,
+                         etag: node.text("ETag") ?? "", storageClass: node.text("StorageClass"))
+            }
+            let common = root.all("CommonPrefixes").compactMap { $0.text("Prefix").map(decode) }
+            try await body(page, common)
+            token = root.text("IsTruncated") == "true" ? root.text("NextContinuationToken") : nil
+        } while token != nil
+    }
+
+    /// Size, time, ETag and user metadata of one object; nil when it does not exist.
+    public func head(bucket: String, key: String) async throws -> (object: S3Object, metadata: [String: String])? {
+        let response = try await send(Call(operation: "HeadObject", method: .HEAD, bucket: bucket, key: key, accepted: [404]))
+        if response.status == 404 { return nil }
+        var metadata: [String: String] = [:]
+        for header in response.headers where header.name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(header.name.lowercased().dropFirst(11))] = header.value
+        }
+        let h = response.headers
+        let object = S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0,
+                              lastModified: 0, etag: h.first(name: "etag") ?? "", storageClass: h.first(name: "x-amz-storage-class"))
+        return (object, metadata)
+    }
+
+    /// PutObject of bytes in memory, with Content-MD5; returns the ETag.
+    @discardableResult
+    public func put(bucket: String, key: String, bytes: [UInt8], options: S3PutOptions = S3PutOptions()) async throws -> String {
+        let body = RequestBody.bytes(bytes)
+        let response = try await send(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers,
+                                           body: { body }))
+        return response.headers.first(name: "etag") ?? ""
+    }
+
+    /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
+    /// whole-file buffer), with Content-MD5; returns the ETag.
+    @discardableResult
+    public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
+                    operation: String = "PutObject", query: [(String, String)] = []) async throws -> String {
+        let digest = region.withBytes { S3ETag.md5($0) }
+        let hash = region.withBytes { SigV4Signer.payloadHash($0) }
+        let md5 = S3ETag.base64(digest)
+        let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
+                                           headers: query.isEmpty ? options.headers : [],
+                                           body: { RequestBody(length: region.count, payloadHash: hash, contentMD5: md5,
+                                                               stream: .stream(region.chunks(), length: .known(Int64(region.count)))) }))
+        return response.headers.first(name: "etag") ?? ""
+    }
+
+    /// GetObject, handing the body over in pieces as it arrives (retried whole on failure
+    /// before the first piece).
+    public func get(bucket: String, key: String, into write: (ByteBuffer) async throws -> Void) async throws -> (object: S3Object, metadata: [String: String]) {
+        let (host, path) = endpoint.location(bucket: bucket, key: key)
+        let signed = signer.signedHeaders(for: SigV4Signer.Request(method: "GET", host: host, path: path), at: AWSTime.now())
+        var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(host)\(path)")
+        for (name, value) in signed where name != "host" { request.headers.add(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout, logger: logger)
+        } catch {
+            throw S3Error(operation: "GetObject", bucket: bucket, key: key, status: nil, code: nil, message: "\(error)")
+        }
+        guard response.status.code == 200 else {
+            var body = try await response.body.collect(upTo: 1 << 20)
+            throw S3Error.from(body: body.readBytes(length: body.readableBytes) ?? [], status: Int(response.status.code),
+                               operation: "GetObject", bucket: bucket, key: key)
+        }
+        for try await piece in response.body { try await write(piece) }
+        var metadata: [String: String] = [:]
+        for header in response.headers where header.name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(header.name.lowercased().dropFirst(11))] = header.value
+        }
+        let h = response.headers
+        return (S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0, lastModified: 0,
+                         etag: h.first(name: "etag") ?? "", storageClass: nil), metadata)
+    }
+
+    /// DeleteObjects in batches of 1,000; returns the keys S3 refused, with its reasons.
+    public func delete(bucket: String, keys: [String]) async throws -> [(key: String, error: String)] {
+        var refused: [(String, String)] = []
+        for start in stride(from: 0, to: keys.count, by: 1000) {
+            let batch = keys[start..<min(keys.count, start + 1000)]
+            var xml = "<Delete><Quiet>true</Quiet>"
+            for key in batch { xml += "<Object><Key>\(XMLNode.escape(key))</Key></Object>" }
+            xml += "</Delete>"
+            let body = RequestBody.bytes(Array(xml.utf8))
+            let response = try await send(Call(operation: "DeleteObjects", method: .POST, bucket: bucket, key: nil,
+                                               query: [("delete", "")], body: { body }))
+            let root = try parse(response.body, operation: "DeleteObjects", bucket: bucket)
+            for error in root.all("Error") {
+                refused.append((error.text("Key") ?? "", "\(error.text("Code") ?? ""): \(error.text("Message") ?? "")"))
+            }
+        }
+        return refused
+    }
+
+    /// CreateBucket (in the endpoint's region).
+    public func createBucket(_ bucket: String) async throws {
+        var call = Call(operation: "CreateBucket", method: .PUT, bucket: bucket, key: nil)
+        if endpoint.region != "us-east-1" {
+            let body = RequestBody.bytes(Array(
+                "<CreateBucketConfiguration><LocationConstraint>\(endpoint.region)</LocationConstraint></CreateBucketConfiguration>".utf8))
+            call.body = { body }
+        }
+        _ = try await send(call)
+    }
+
+    func parse(_ body: [UInt8], operation: String, bucket: String) throws -> XMLNode {
+        do {
+            return try XMLNode.parse(body)
+        } catch {
+            throw S3Error(operation: operation, bucket: bucket, key: nil, status: nil, code: nil, message: "unreadable answer: \(error)")
+        }
+    }
+}
+
+extension String {
+    /// `encoding-type=url` listings encode spaces as `+` (form encoding): decode those first.
+    func replacingPlus() -> String { String(map { $0 == "+" ? " " : $0 }) }
+}
+
+extension XMLNode {
+    /// Text escaped for an XML element.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
