@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "swiftsync",
             dependencies: [
-                "SyncCore", "S3",
+                "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
