@@ -69,7 +69,7 @@ final class MotoServer {
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
 
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -84,7 +84,7 @@ final class MotoServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func accepts(_ port: Int) -> Bool {
+    static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -101,4 +101,49 @@ final class MotoServer {
 struct XCTSkipFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// `fault_proxy.py` between a client and moto_server: injects 5xx answers, dropped connections
+/// and cut answers by plan (see the script). The proxy's request log is in `log()`.
+final class FaultProxy {
+    let port: Int
+    private let process: Process
+    private let output = Pipe()
+    var endpointURL: String { "http://127.0.0.1:\(port)" }
+
+    init(upstream: MotoServer, plan: String) throws {
+        port = try MotoServer.freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fault_proxy.py").path
+        process.arguments = ["python3", script, String(port), upstream.endpointURL, plan]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(15)
+        while !MotoServer.accepts(port) {
+            guard process.isRunning, Date() < deadline else { throw XCTSkipFailure("fault_proxy.py did not start") }
+            usleep(50_000)
+        }
+    }
+
+    func client(retries: Int) throws -> S3Client {
+        S3Client(endpoint: try S3Endpoint(region: "us-east-1", endpointURL: endpointURL), credentials: MotoServer.credentials,
+                 retry: RetryPolicy(retries: retries, baseDelay: 0.01, maximumDelay: 0.1))
+    }
+
+    /// The faults the proxy injected so far, one per request ("1 PUT /b ok").
+    func log() -> [String] {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0 != "ready" }
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
 }

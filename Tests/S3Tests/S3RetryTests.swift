@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import AWSCore
+@testable import S3
+
+/// Through a proxy that answers 503 SlowDown / 500 and drops or cuts connections, every
+/// operation still completes with the right objects; with retries exhausted, a typed error.
+final class S3RetryTests: XCTestCase {
+    func testFaultsAreRetriedAndTheObjectsAreRight() async throws {
+        let moto = try MotoServer()
+        let proxy = try FaultProxy(upstream: moto, plan: "503,drop,500,cut,ok,503,ok,drop,ok,500,ok,503,ok,cut")
+        let s3 = try proxy.client(retries: 6)
+        try await s3.createBucket("faulty")
+        for i in 0..<4 { try await s3.put(bucket: "faulty", key: "obj \(i)", bytes: Array("payload \(i)".utf8)) }
+        let size = 11 << 20
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 12) }
+        let path = NSTemporaryDirectory() + "retry-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let result = try await s3.uploadMultipart(bucket: "faulty", key: "big", fd: fd, size: Int64(size), partSize: 5 << 20,
+                                                  concurrency: 2, path: path)
+        XCTAssertEqual(result.parts, 3)
+        let listed = try await s3.list(bucket: "faulty", prefix: "")
+        XCTAssertEqual(listed.objects.map(\.key), ["big", "obj 0", "obj 1", "obj 2", "obj 3"])
+        await s3.shutdown()
+        let log = proxy.log()
+        for fault in ["503", "500", "drop", "cut"] { XCTAssertTrue(log.contains { $0.hasSuffix(" \(fault)") }, "\(fault) was injected: \(log)") }
+        // The oracle reads straight from moto: the bytes are right.
+        let out = NSTemporaryDirectory() + "retry-out-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try moto.aws(["s3api", "get-object", "--bucket", "faulty", "--key", "big", out])
+        XCTAssertTrue(FileManager.default.contents(atPath: out) == Data(bytes))
+        let uploads = try moto.awsJSON(["s3api", "list-multipart-uploads", "--bucket", "faulty"])
+        XCTAssertTrue((uploads["Uploads"] as? [Any] ?? []).isEmpty)
+    }
+
+    func testExhaustedRetriesGiveTheLastErrorAndAbortTheUpload() async throws {
+        let moto = try MotoServer()
+        let direct = try moto.client()
+        try await direct.createBucket("gives-up")
+        // Every request after creating the upload fails: the part upload gives up, the upload is aborted.
+        let proxy = try FaultProxy(upstream: moto, plan: "ok," + Array(repeating: "503", count: 3).joined(separator: ",") + ",ok")
+        let s3 = try proxy.client(retries: 2)
+        let size = 6 << 20
+        let path = NSTemporaryDirectory() + "giveup-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: Data(count: size))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        do {
+            _ = try await s3.uploadMultipart(bucket: "gives-up", key: "never", fd: fd, size: Int64(size), partSize: 5 << 20,
+                                             concurrency: 1, path: path)
+            XCTFail("three 503s with two retries must fail")
+        } catch let error as S3Error {
+            XCTAssertEqual(error.code, "SlowDown")
+            XCTAssertEqual(error.status, 503)
+            XCTAssertEqual(error.operation, "UploadPart")
+        }
+        await s3.shutdown()
+        let uploads = try moto.awsJSON(["s3api", "list-multipart-uploads", "--bucket", "gives-up"])
+        XCTAssertTrue((uploads["Uploads"] as? [Any] ?? []).isEmpty, "aborted: \(uploads)")
+        await direct.shutdown()
+    }
+}
