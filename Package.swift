@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "swiftsync",
             dependencies: [
-                "SyncCore",
+                "SyncCore", "S3", "AWSCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

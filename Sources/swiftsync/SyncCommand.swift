@@ -92,6 +92,8 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Transfer workers.", valueName: "N")) var jobs: Int = SyncDefaults.jobs
     @Option(help: ArgumentHelp("Directory walkers (listing concurrency).", valueName: "N")) var walkers: Int = SyncDefaults.walkers
 
+    @OptionGroup(title: "S3 (DEST = s3://bucket/prefix/)") var s3: S3Arguments
+
     @Argument(help: ArgumentHelp("Sources, then the destination.", valueName: "SRC... DEST")) var paths: [String] = []
 
     /// The filter rules in command-line order (set by `main` from the raw arguments).
@@ -106,7 +108,7 @@ struct SyncCommand: AsyncParsableCommand {
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
         case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest
-        case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers, paths
+        case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers, s3, paths
     }
 
     mutating func validate() throws {
@@ -142,9 +144,15 @@ struct SyncCommand: AsyncParsableCommand {
         let progressBar = info.contains("progress2") && !q ? ProgressReporter(sink: json ? .standardError : .standardOutput) : nil
 
         CancellationFlag.installSignalHandlers()
-        let engine = SyncEngine(options: options, reporter: reporter)
-        let code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: progressBar)
-        let summary = RunSummary(statistics: reporter.statistics, elapsed: engine.elapsed, exitCode: code, humanReadable: humanReadable)
+        let code: SyncCore.ExitCode, elapsed: Double
+        if involvesS3 {
+            (code, elapsed) = await runS3(options: options, reporter: reporter)
+        } else {
+            let engine = SyncEngine(options: options, reporter: reporter)
+            code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: progressBar)
+            elapsed = engine.elapsed
+        }
+        let summary = RunSummary(statistics: reporter.statistics, elapsed: elapsed, exitCode: code, humanReadable: humanReadable)
         if stats && !q {
             reporter.output(summary.statsText)
         } else if v > 0 && !q {

@@ -4,7 +4,7 @@
 /// `*` a message such as `*deleting`), X the file type, then one column per attribute.
 public struct ItemizedChange: Sendable {
     public enum Update: Character, Sendable {
-        case received = ">", localChange = "c", hardLink = "h", attributesOnly = "."
+        case received = ">", sent = "<", localChange = "c", hardLink = "h", attributesOnly = "."
     }
 
     public var update: Update

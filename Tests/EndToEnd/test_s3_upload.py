@@ -1,0 +1,208 @@
+"""Local → S3 sync against moto_server on loopback, with the real aws CLI as the oracle.
+
+After our upload `aws s3 sync --dryrun` has nothing to do, `aws s3 cp --recursive` brings back
+identical bytes, multipart ETags equal the locally computed ones; reruns upload nothing; filters,
+--delete, -n, -L and the error exits behave as a user of rsync and the aws CLI expects."""
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from helpers import SWIFTSYNC
+
+pytestmark = pytest.mark.swiftsync_only
+
+ENV = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing-secret",
+           AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def moto():
+    exe = shutil.which("moto_server")
+    assert exe, "moto_server is required (make test installs it: pip install 'moto[server]')"
+    assert shutil.which("aws"), "the aws CLI is required (make test installs it: pip install awscli)"
+    port = _free_port()
+    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert proc.poll() is None and time.time() < deadline, "moto_server did not start"
+            time.sleep(0.1)
+    yield url
+    proc.kill()
+    proc.wait()
+
+
+@pytest.fixture
+def bucket(moto):
+    name = "b-" + uuid.uuid4().hex[:12]
+    aws(moto, "s3api", "create-bucket", "--bucket", name)
+    return name
+
+
+def aws(url, *args, check=True):
+    r = subprocess.run(["aws", "--endpoint-url", url, "--output", "json", *args], env=ENV, capture_output=True, timeout=120)
+    if check:
+        assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return r
+
+
+def ours(url, *args):
+    return subprocess.run([SWIFTSYNC, "--endpoint-url", url, *args], env=ENV, capture_output=True, timeout=300)
+
+
+def make_tree(root):
+    files = {
+        "a.txt": b"hello\n",
+        "with space/ü+b~c.txt": b"odd name\n",
+        "deep/er/still/z.bin": os.urandom(70_000),
+        "empty": b"",
+        "quote'and&amp.txt": b"q",
+        "big.bin": os.urandom(11 * 1024 * 1024 + 17),
+    }
+    for name, data in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    return files
+
+
+def itemized(result):
+    return [line for line in result.stdout.decode().splitlines() if line and line[0] in "<*"]
+
+
+def test_upload_matches_the_aws_cli(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    files = make_tree(src)
+    r = ours(moto, "-a", "-i", "--stats", f"{src}/", f"s3://{bucket}/host/")
+    assert r.returncode == 0, r.stderr
+    assert sorted(l.split(" ", 1)[1] for l in itemized(r)) == sorted(files)
+    assert all(l.startswith("<f+++++++++ ") for l in itemized(r))
+    assert b"Number of regular files transferred: 6" in r.stdout
+    # The oracle has nothing left to do...
+    dry = aws(moto, "s3", "sync", "--dryrun", f"{src}/", f"s3://{bucket}/host/")
+    assert dry.stdout.strip() == b"", dry.stdout
+    # ...and brings back the same bytes.
+    out = tmp_path / "out"
+    aws(moto, "s3", "cp", "--recursive", "--quiet", f"s3://{bucket}/host/", str(out))
+    for name, data in files.items():
+        assert (out / name).read_bytes() == data, name
+    # The multipart object's ETag is the one computed locally (8 MiB parts by default).
+    data = files["big.bin"]
+    parts = [hashlib.md5(data[i:i + 8 * 1024 * 1024]).digest() for i in range(0, len(data), 8 * 1024 * 1024)]
+    expected = f'"{hashlib.md5(b"".join(parts)).hexdigest()}-{len(parts)}"'
+    head = json.loads(aws(moto, "s3api", "head-object", "--bucket", bucket, "--key", "host/big.bin").stdout)
+    assert head["ETag"] == expected
+    assert head["Metadata"]["mtime"].startswith("1700000000.")
+    assert head["Metadata"]["mode"] == "644"
+    uploads = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")
+    assert not uploads.get("Uploads")
+
+
+def test_rerun_uploads_only_what_changed(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    make_tree(src)
+    assert ours(moto, "-a", f"{src}/", f"s3://{bucket}/p/").returncode == 0
+    again = ours(moto, "-a", "-i", f"{src}/", f"s3://{bucket}/p/")
+    assert again.returncode == 0 and itemized(again) == [], again.stdout
+    (src / "a.txt").write_bytes(b"hello, longer\n")
+    later = time.time() + 120
+    os.utime(src / "empty", (later, later))
+    r = ours(moto, "-a", "-i", f"{src}/", f"s3://{bucket}/p/")
+    assert r.returncode == 0
+    assert sorted(itemized(r)) == ["<f..t...... empty", "<f.s....... a.txt"], r.stdout
+    # --size-only ignores the time; -c compares content (ETags) instead of times.
+    os.utime(src / "empty", (later + 100, later + 100))
+    assert itemized(ours(moto, "-a", "-i", "--size-only", f"{src}/", f"s3://{bucket}/p/")) == []
+    old = os.stat(src / "deep/er/still/z.bin").st_mtime
+    (src / "deep/er/still/z.bin").write_bytes(os.urandom(70_000))
+    os.utime(src / "deep/er/still/z.bin", (old, old))
+    assert itemized(ours(moto, "-a", "-i", "--size-only", f"{src}/", f"s3://{bucket}/p/")) == []
+    r = ours(moto, "-a", "-i", "-c", f"{src}/", f"s3://{bucket}/p/")
+    assert [l.split(" ", 1)[1] for l in itemized(r)] == ["deep/er/still/z.bin"], r.stdout
+
+
+def test_delete_filters_and_dry_run(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    make_tree(src)
+    (src / "skip.log").write_bytes(b"log")
+    assert ours(moto, "-a", "--exclude=*.log", f"{src}/", f"s3://{bucket}/d/").returncode == 0
+    keys = lambda: sorted(o["Key"] for o in json.loads(aws(moto, "s3api", "list-objects-v2", "--bucket", bucket).stdout or b"{}").get("Contents", []))
+    assert "d/skip.log" not in keys()
+    aws(moto, "s3api", "put-object", "--bucket", bucket, "--key", "d/extra.txt")
+    aws(moto, "s3api", "put-object", "--bucket", bucket, "--key", "d/kept.log")
+    dry = ours(moto, "-a", "-n", "-i", "--delete", "--exclude=*.log", f"{src}/", f"s3://{bucket}/d/")
+    assert dry.returncode == 0
+    assert itemized(dry) == ["*deleting   extra.txt"], dry.stdout
+    assert "d/extra.txt" in keys(), "-n deletes nothing"
+    r = ours(moto, "-a", "-i", "--delete", "--exclude=*.log", f"{src}/", f"s3://{bucket}/d/")
+    assert r.returncode == 0
+    assert "d/extra.txt" not in keys()
+    assert "d/kept.log" in keys(), "excluded files are not deleted without --delete-excluded"
+
+
+def test_symlinks_are_skipped_with_a_warning_or_followed(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "target.txt").write_bytes(b"target")
+    os.symlink("target.txt", src / "link")
+    os.symlink("missing", src / "dangling")
+    r = ours(moto, "-a", f"{src}/", f"s3://{bucket}/s/")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.decode().count("skipping symlink") == 2
+    r = ours(moto, "-a", "-L", "-i", f"{src}/", f"s3://{bucket}/s/")
+    assert r.returncode == 0, r.stderr
+    assert [l.split(" ", 1)[1] for l in itemized(r)] == ["link"]
+    assert b"dangling" in r.stderr
+    got = aws(moto, "s3", "cp", f"s3://{bucket}/s/link", "-").stdout
+    assert got == b"target"
+
+
+def test_errors_are_one_line_with_rsync_exit_codes(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_bytes(b"x")
+    dead = f"http://127.0.0.1:{_free_port()}"
+    r = subprocess.run([SWIFTSYNC, "--endpoint-url", dead, "--retries", "0", "-a", f"{src}/", f"s3://{bucket}/x/"],
+                       env=ENV, capture_output=True, timeout=60)
+    assert r.returncode == 10, r.stderr
+    assert b"ListObjectsV2" in r.stderr
+    r = ours(moto, "-a", f"{src}/", "s3://no-such-bucket-here/x/")
+    assert r.returncode == 11 and b"NoSuchBucket" in r.stderr, r.stderr
+    r = ours(moto, "-a", "--sse", "rot13", f"{src}/", f"s3://{bucket}/x/")
+    assert r.returncode == 1 and b"--sse" in r.stderr
+    r = ours(moto, "-a", f"s3://{bucket}/x/", str(tmp_path / "down"))
+    assert r.returncode == 1 and b"not supported yet" in r.stderr
+    r = subprocess.run([SWIFTSYNC, "--endpoint-url", moto, "-a", f"{src}/", f"s3://{bucket}/x/"],
+                       env={k: v for k, v in ENV.items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
+                       | {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"},
+                       capture_output=True, timeout=60)
+    assert r.returncode == 1 and b"no AWS credentials" in r.stderr, r.stderr
+    assert b"testing-secret" not in r.stderr
+
+
+def test_json_summary(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    make_tree(src)
+    r = ours(moto, "-a", "--json", f"{src}/", f"s3://{bucket}/j/")
+    assert r.returncode == 0
+    summary = json.loads(r.stdout)
+    assert summary["regular_files_transferred"] == 6
+    assert summary["exit_code"] == 0
