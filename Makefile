@@ -56,6 +56,7 @@ test: deps
 
 install: build
 	install -m 0755 $(BIN) $(PREFIX)/bin/swiftsync
+	install -m 0755 $(BIN)-s3 $(PREFIX)/bin/swiftsync-s3
 
 bench: build
 	Benchmarks/local/run.sh --binary $(CURDIR)/$(BIN)

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "swiftsync", targets: ["swiftsync"]),
+        .executable(name: "swiftsync-s3", targets: ["swiftsync-s3"]),
         .library(name: "SyncCore", targets: ["SyncCore"]),
     ],
     dependencies: [
@@ -48,17 +49,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "swiftsync",
+        .target(
+            name: "SwiftsyncCLI",
             dependencies: [
-                "SyncCore", "S3", "AWSCore",
+                "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Local syncs and delta files: no HTTP/TLS stack linked in.
+        .executableTarget(name: "swiftsync", dependencies: ["SwiftsyncCLI"]),
+        // The same command line plus S3; `swiftsync` runs it for s3:// arguments.
+        .executableTarget(
+            name: "swiftsync-s3",
+            dependencies: [
+                "SwiftsyncCLI", "SyncCore", "S3", "AWSCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
-        .testTarget(name: "swiftsyncTests", dependencies: ["swiftsync"]),
+        .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),
     ]
 )

@@ -1,49 +1,19 @@
-import ArgumentParser
-import SyncCore
+import SwiftsyncCLI
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
-/// code) with a one-line message and the usage line.
-struct SwiftSync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swiftsync",
-        abstract: "A fast rsync-compatible sync engine.",
-        version: SwiftSyncVersion.string,
-        subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
-        defaultSubcommand: SyncCommand.self,
-        helpNames: [.long]
-    )
-}
-
-enum SwiftSyncVersion {
-    static let string = "swiftsync 0.1.0"
-}
-
-let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
-do {
-    var command = try SwiftSync.parseAsRoot(arguments)
-    if var sync = command as? SyncCommand {
-        sync.orderedFilterArguments = FilterArgument.scan(arguments)
-        sync.negations = negations
-        try sync.validate()
-        try await sync.execute()
-    } else {
-        try command.run()
-    }
-} catch {
-    let code = SwiftSync.exitCode(for: error)
-    if code == .success {
-        print(SwiftSync.fullMessage(for: error))
-        exit(0)
-    }
-    let message = SwiftSync.fullMessage(for: error)
-        .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
-        .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
-    let stderr = OutputSink.standardError
-    stderr.line("swiftsync: \(message)")
-    stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
-    stderr.line("swiftsync error: syntax or usage error (code 1)")
+// A sync to or from S3 runs in `swiftsync-s3`, installed next to this program: that keeps the
+// HTTP/TLS stack (and its memory) out of every local sync.
+if CommandLine.arguments.dropFirst().contains(where: { $0.hasPrefix("s3://") }) {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let own = n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    let helper = (own.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) + "/swiftsync-s3"
+    var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
+    execv(helper, &argv)
+    let message = "swiftsync: S3 support is a separate program, \(helper), which could not be started: \(String(cString: strerror(errno)))\n"
+    _ = message.withCString { write(2, $0, strlen($0)) }
     exit(1)
 }
+await SwiftsyncMain.run()

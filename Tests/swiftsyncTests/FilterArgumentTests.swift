@@ -1,5 +1,5 @@
 import XCTest
-@testable import swiftsync
+@testable import SwiftsyncCLI
 
 final class FilterArgumentTests: XCTestCase {
     func testKeepsCommandLineOrderAcrossOptionKinds() {

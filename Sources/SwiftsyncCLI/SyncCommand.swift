@@ -145,8 +145,12 @@ struct SyncCommand: AsyncParsableCommand {
 
         CancellationFlag.installSignalHandlers()
         let code: SyncCore.ExitCode, elapsed: Double
-        if involvesS3 {
-            (code, elapsed) = await runS3(options: options, reporter: reporter)
+        if paths.contains(where: { $0.hasPrefix("s3://") }) {
+            guard let runS3 = SwiftsyncMain.s3Runner else {
+                OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
+                Glibc.exit(SyncCore.ExitCode.usage.rawValue)
+            }
+            (code, elapsed) = await runS3(paths, s3, options, reporter)
         } else {
             let engine = SyncEngine(options: options, reporter: reporter)
             code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: progressBar)

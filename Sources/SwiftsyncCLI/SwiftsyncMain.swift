@@ -1,0 +1,69 @@
+import ArgumentParser
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
+/// code) with a one-line message and the usage line.
+struct SwiftSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftsync",
+        abstract: "A fast rsync-compatible sync engine.",
+        version: SwiftSyncVersion.string,
+        subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
+        defaultSubcommand: SyncCommand.self,
+        helpNames: [.long]
+    )
+}
+
+enum SwiftSyncVersion {
+    static let string = "swiftsync 0.1.0"
+}
+
+/// The command line as a library, so that two executables share it: `swiftsync` (local syncs
+/// and delta files, kept free of the HTTP stack) and `swiftsync-s3` (the same commands plus S3,
+/// which `swiftsync` hands over to when an argument is an `s3://` URL).
+public enum SwiftsyncMain {
+    /// Runs a sync that involves S3: `paths` as given, the S3 options, the rsync options.
+    public typealias S3Runner = @Sendable (_ paths: [String], _ s3: S3Arguments, _ options: SyncOptions, _ reporter: SyncReporter) async
+        -> (SyncCore.ExitCode, Double)
+
+    /// Set by `swiftsync-s3`; nil in `swiftsync`.
+    nonisolated(unsafe) public static var s3Runner: S3Runner?
+
+    /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
+    public static func run() async -> Never {
+        await runCommandLine()
+        exit(0)
+    }
+}
+
+private func runCommandLine() async {
+let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
+do {
+    var command = try SwiftSync.parseAsRoot(arguments)
+    if var sync = command as? SyncCommand {
+        sync.orderedFilterArguments = FilterArgument.scan(arguments)
+        sync.negations = negations
+        try sync.validate()
+        try await sync.execute()
+    } else {
+        try command.run()
+    }
+} catch {
+    let code = SwiftSync.exitCode(for: error)
+    if code == .success {
+        print(SwiftSync.fullMessage(for: error))
+        exit(0)
+    }
+    let message = SwiftSync.fullMessage(for: error)
+        .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
+        .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
+    let stderr = OutputSink.standardError
+    stderr.line("swiftsync: \(message)")
+    stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
+    stderr.line("swiftsync error: syntax or usage error (code 1)")
+    exit(1)
+}
+}
