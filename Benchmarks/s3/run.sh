@@ -22,7 +22,7 @@ MKTREE=${MKTREE:-$ROOT/../shared/bench/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-s3-bench}
 for tool in moto_server aws python3; do command -v $tool >/dev/null || { echo "run.sh: $tool is required (make deps)" >&2; exit 1; }; done
 mkdir -p "$DIR" && cd "$DIR"
-cp "$BIN" ./swiftsync
+cp "$BIN" ./swiftsync && cp "$BIN-s3" ./swiftsync-s3
 if [ ! -d src ]; then
   python3 "$MKTREE" small src --files 2000
   python3 "$MKTREE" large src/large --files 2 --mib 64
@@ -36,13 +36,14 @@ export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_RE
 for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
 
 declare -A commands=(
-  [swiftsync]="./swiftsync -a --endpoint-url $url src/ s3://BUCKET/p/"
+  # aws follows symlinks by default: -L does the same.
+  [swiftsync]="./swiftsync -a -L --endpoint-url $url src/ s3://BUCKET/p/"
   [aws]="aws --endpoint-url $url s3 sync --only-show-errors src/ s3://BUCKET/p/"
 )
 measure() {  # tool bucket -> "wall cpu"
   local cmd=${commands[$1]//BUCKET/$2}
-  /usr/bin/time -f "%e %U %S" -o t.out $cmd >/dev/null
-  awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' t.out
+  /usr/bin/time -f "%e %U %S" -o t.out $cmd >/dev/null 2>&1 || true
+  tail -1 t.out | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo "| tool | fresh wall s | fresh CPU s | no-op wall s | no-op CPU s |"
@@ -55,7 +56,7 @@ for tool in swiftsync aws; do
     read -r w c < <(measure "$tool" "$bucket"); fresh+=("$w"); fcpu+=("$c")
     read -r w c < <(measure "$tool" "$bucket"); noop+=("$w"); ncpu+=("$c")
     # The oracle: after either tool, aws has nothing left to upload.
-    [ -z "$(aws --endpoint-url "$url" s3 sync --dryrun src/ "s3://$bucket/p/")" ] || { echo "run.sh: $tool left work for aws s3 sync" >&2; exit 1; }
+    [ -z "$(aws --endpoint-url "$url" s3 sync --dryrun --no-progress src/ "s3://$bucket/p/" 2>/dev/null)" ] || { echo "run.sh: $tool left work for aws s3 sync" >&2; exit 1; }
   done
   printf "| %s | %s | %s | %s | %s |\n" "$tool" \
     "$(printf '%s\n' "${fresh[@]}" | median)" "$(printf '%s\n' "${fcpu[@]}" | median)" \
