@@ -81,14 +81,7 @@ extension S3Client {
     public func head(bucket: String, key: String) async throws -> (object: S3Object, metadata: [String: String])? {
         let response = try await send(Call(operation: "HeadObject", method: .HEAD, bucket: bucket, key: key, accepted: [404]))
         if response.status == 404 { return nil }
-        var metadata: [String: String] = [:]
-        for header in response.headers where header.name.lowercased().hasPrefix("x-amz-meta-") {
-            metadata[String(header.name.lowercased().dropFirst(11))] = header.value
-        }
-        let h = response.headers
-        let object = S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0,
-                              lastModified: 0, etag: h.first(name: "etag") ?? "", storageClass: h.first(name: "x-amz-storage-class"))
-        return (object, metadata)
+        return Self.describe(key: key, headers: response.headers)
     }
 
     /// PutObject of bytes in memory, with Content-MD5; returns the ETag.
@@ -134,13 +127,18 @@ extension S3Client {
                                operation: "GetObject", bucket: bucket, key: key)
         }
         for try await piece in response.body { try await write(piece) }
+        return Self.describe(key: key, headers: response.headers)
+    }
+
+    /// The object and its user metadata (`x-amz-meta-*`, prefix dropped) from HEAD/GET headers.
+    static func describe(key: String, headers h: HTTPHeaders) -> (object: S3Object, metadata: [String: String]) {
         var metadata: [String: String] = [:]
-        for header in response.headers where header.name.lowercased().hasPrefix("x-amz-meta-") {
+        for header in h where header.name.lowercased().hasPrefix("x-amz-meta-") {
             metadata[String(header.name.lowercased().dropFirst(11))] = header.value
         }
-        let h = response.headers
-        return (S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0, lastModified: 0,
-                         etag: h.first(name: "etag") ?? "", storageClass: nil), metadata)
+        let object = S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0, lastModified: 0,
+                              etag: h.first(name: "etag") ?? "", storageClass: h.first(name: "x-amz-storage-class"))
+        return (object, metadata)
     }
 
     /// DeleteObjects in batches of 1,000; returns the keys S3 refused, with its reasons.

@@ -42,6 +42,15 @@ public struct S3Upload: Sendable {
         let name: [UInt8]
         let status: FileStatus
         let followed: Bool
+
+        var displayPath: String { parent + "/" + String(decoding: name, as: UTF8.self) }
+
+        /// Opens the file for reading (through its symlink only when `-L` followed one).
+        func open() throws(FileSystemError) -> Int32 {
+            let directory = try FileSystem.openDirectory(Array(parent.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: parent)
+            defer { FileSystem.close(directory) }
+            return try FileSystem.open(name, in: directory, flags: O_RDONLY | O_CLOEXEC | (followed ? 0 : O_NOFOLLOW), mode: 0, path: displayPath)
+        }
     }
 
     /// Runs the sync; returns rsync's exit code.
@@ -197,11 +206,9 @@ public struct S3Upload: Sendable {
     }
 
     private func upload(_ file: LocalFile, key: String, isNew: Bool, bucket: String) async {
-        let display = file.parent + "/" + String(decoding: file.name, as: UTF8.self)
+        let display = file.displayPath
         do {
-            let directory = try FileSystem.openDirectory(Array(file.parent.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: file.parent)
-            defer { FileSystem.close(directory) }
-            let fd = try FileSystem.open(file.name, in: directory, flags: O_RDONLY | O_CLOEXEC | (file.followed ? 0 : O_NOFOLLOW), mode: 0, path: display)
+            let fd = try file.open()
             defer { FileSystem.close(fd) }
             var put = transfer.put
             put.metadata += [("mtime", "\(file.status.mtime.seconds).\(file.status.mtime.nanoseconds)"),
@@ -225,13 +232,9 @@ public struct S3Upload: Sendable {
 
     /// The ETag S3 would give this file when uploaded with this part size (`-c`).
     func localETag(_ file: LocalFile, partSize: Int64) -> String? {
-        let display = file.parent + "/" + String(decoding: file.name, as: UTF8.self)
-        guard let directory = try? FileSystem.openDirectory(Array(file.parent.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: display)
-        else { return nil }
-        defer { FileSystem.close(directory) }
-        guard let fd = try? FileSystem.open(file.name, in: directory, flags: O_RDONLY | O_CLOEXEC, mode: 0, path: display) else { return nil }
+        guard let fd = try? file.open() else { return nil }
         defer { FileSystem.close(fd) }
-        guard let region = try? MappedRegion(fd: fd, offset: 0, length: Int(file.status.size), path: display) else { return nil }
+        guard let region = try? MappedRegion(fd: fd, offset: 0, length: Int(file.status.size), path: file.displayPath) else { return nil }
         return region.withBytes { bytes in
             guard Int64(bytes.count) >= transfer.multipartThreshold else { return S3ETag.single(S3ETag.md5(bytes)) }
             let part = Int(S3ETag.partSize(for: Int64(bytes.count), requested: partSize))
