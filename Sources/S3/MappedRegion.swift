@@ -30,20 +30,8 @@ public final class MappedRegion: @unchecked Sendable {
         base = UnsafeRawPointer(p)
     }
 
-    /// A region over bytes in memory (tests, small bodies).
-    public init(copying bytes: [UInt8]) {
-        count = bytes.count
-        mappedLength = 0
-        offsetInMapping = 0
-        let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
-        bytes.withUnsafeBytes { if let b = $0.baseAddress { p.copyMemory(from: b, byteCount: bytes.count) } }
-        base = UnsafeRawPointer(p)
-    }
-
     deinit {
-        if let base {
-            if mappedLength > 0 { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) } else { base.deallocate() }
-        }
+        if let base { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
     }
 
     public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {

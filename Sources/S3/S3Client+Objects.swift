@@ -108,13 +108,10 @@ extension S3Client {
         return response.headers.first(name: "etag") ?? ""
     }
 
-    /// GetObject, handing the body over in pieces as it arrives (retried whole on failure
-    /// before the first piece).
+    /// GetObject, handing the body over in pieces as it arrives. Not retried: a retry after
+    /// some pieces were written would write them twice (the caller restarts the file).
     public func get(bucket: String, key: String, into write: (ByteBuffer) async throws -> Void) async throws -> (object: S3Object, metadata: [String: String]) {
-        let (host, path) = endpoint.location(bucket: bucket, key: key)
-        let signed = signer.signedHeaders(for: SigV4Signer.Request(method: "GET", host: host, path: path), at: AWSTime.now())
-        var request = HTTPClientRequest(url: "\(endpoint.scheme)://\(host)\(path)")
-        for (name, value) in signed where name != "host" { request.headers.add(name: name, value: value) }
+        let request = signedRequest(for: Call(operation: "GetObject", method: .GET, bucket: bucket, key: key))
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: timeout, logger: logger)

@@ -88,7 +88,8 @@ public final class S3Client: Sendable {
         }
     }
 
-    private func attemptOnce(_ call: Call, limit: Int) async throws -> Response {
+    /// The signed HTTP request for `call` (with its body, made afresh).
+    func signedRequest(for call: Call) -> HTTPClientRequest {
         let (host, path) = endpoint.location(bucket: call.bucket, key: call.key)
         let body = call.body?()
         var headers = call.headers
@@ -105,6 +106,11 @@ public final class S3Client: Sendable {
         for (name, value) in headers + signed where name != "host" { http.headers.add(name: name, value: value) }
         if let body { http.body = body.stream }
         logger.trace("request", metadata: ["method": "\(call.method)", "path": "\(path)", "query": "\(query)"])
+        return http
+    }
+
+    private func attemptOnce(_ call: Call, limit: Int) async throws -> Response {
+        let http = signedRequest(for: call)
         let response = try await self.http.execute(http, timeout: timeout, logger: logger)
         var collected: [UInt8] = []
         if call.method != .HEAD {

@@ -58,18 +58,13 @@ public struct S3Upload: Sendable {
         var prefix = destination.key
         if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
         // rsync's rule: "dir/" syncs the contents, "dir" the directory by name.
-        var root = source
-        if !source.hasSuffix("/") {
-            let trimmed = source.split(separator: "/").last.map(String.init) ?? source
-            var isDirectory = false
-            if let status = try? FileSystem.status(Array(source.utf8), in: FileSystem.currentDirectory, path: source) {
-                isDirectory = status.kind == .directory
-            }
-            if isDirectory { prefix += trimmed + "/" } else { root = source }
+        if !source.hasSuffix("/"),
+           (try? FileSystem.status(Array(source.utf8), in: FileSystem.currentDirectory, path: source))?.kind == .directory {
+            prefix += (source.split(separator: "/").last.map(String.init) ?? source) + "/"
         }
         let files: [LocalFile]
         do {
-            files = try walk(root)
+            files = try walk(source)
         } catch {
             reporter.error("\(error)")
             return reporter.exitCode == .success ? .partialTransfer : reporter.exitCode
@@ -111,10 +106,12 @@ public struct S3Upload: Sendable {
             uploads.append((file, key, change.isNew))
         }
         await upload(uploads, bucket: destination.bucket)
-        if options.delete != nil && reporter.exitCode == .success || options.delete != nil && options.dryRun {
-            await deleteExtraneous(remote.keys.filter { !wanted.contains($0) }.sorted(), prefix: prefix, bucket: destination.bucket)
-        } else if options.delete != nil {
-            reporter.error("not deleting in s3://\(destination.bucket)/\(prefix): there were errors")
+        if options.delete != nil {
+            if reporter.exitCode == .success || options.dryRun {
+                await deleteExtraneous(remote.keys.filter { !wanted.contains($0) }.sorted(), prefix: prefix, bucket: destination.bucket)
+            } else {
+                reporter.error("not deleting in s3://\(destination.bucket)/\(prefix): there were errors")
+            }
         }
         return reporter.exitCode
     }

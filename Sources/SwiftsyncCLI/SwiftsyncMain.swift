@@ -34,36 +34,32 @@ public enum SwiftsyncMain {
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
-        await runCommandLine()
+        let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try SwiftSync.parseAsRoot(arguments)
+            if var sync = command as? SyncCommand {
+                sync.orderedFilterArguments = FilterArgument.scan(arguments)
+                sync.negations = negations
+                try sync.validate()
+                try await sync.execute()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = SwiftSync.exitCode(for: error)
+            if code == .success {
+                print(SwiftSync.fullMessage(for: error))
+                exit(0)
+            }
+            let message = SwiftSync.fullMessage(for: error)
+                .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
+                .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
+            let stderr = OutputSink.standardError
+            stderr.line("swiftsync: \(message)")
+            stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
+            stderr.line("swiftsync error: syntax or usage error (code 1)")
+            exit(1)
+        }
         exit(0)
     }
-}
-
-private func runCommandLine() async {
-let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
-do {
-    var command = try SwiftSync.parseAsRoot(arguments)
-    if var sync = command as? SyncCommand {
-        sync.orderedFilterArguments = FilterArgument.scan(arguments)
-        sync.negations = negations
-        try sync.validate()
-        try await sync.execute()
-    } else {
-        try command.run()
-    }
-} catch {
-    let code = SwiftSync.exitCode(for: error)
-    if code == .success {
-        print(SwiftSync.fullMessage(for: error))
-        exit(0)
-    }
-    let message = SwiftSync.fullMessage(for: error)
-        .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
-        .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
-    let stderr = OutputSink.standardError
-    stderr.line("swiftsync: \(message)")
-    stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
-    stderr.line("swiftsync error: syntax or usage error (code 1)")
-    exit(1)
-}
 }

@@ -147,3 +147,20 @@ final class FaultProxy {
         }
     }
 }
+
+/// A file in the temporary directory holding `contents`, open for reading; removed on deinit.
+final class TemporaryFile {
+    let path: String
+    let fd: Int32
+
+    init(_ contents: Data) {
+        path = NSTemporaryDirectory() + "s3tests-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: contents)
+        fd = open(path, O_RDONLY)
+    }
+
+    deinit {
+        close(fd)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -52,13 +52,9 @@ final class S3ClientTests: XCTestCase {
         let size = (17 << 20) + 12_345
         var bytes = [UInt8](repeating: 0, count: size)
         for i in stride(from: 0, to: size, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i / 4096 &* 31) }
-        let path = NSTemporaryDirectory() + "mp-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        let result = try await s3.uploadMultipart(bucket: "multipart", key: "big file.bin", fd: fd, size: Int64(size), partSize: 5 << 20,
-                                                  concurrency: 3, path: path)
+        let file = TemporaryFile(Data(bytes))
+        let result = try await s3.uploadMultipart(bucket: "multipart", key: "big file.bin", fd: file.fd, size: Int64(size), partSize: 5 << 20,
+                                                  concurrency: 3, path: file.path)
         XCTAssertEqual(result.parts, 4)
         let local = S3ETag.multipart(stride(from: 0, to: size, by: 5 << 20).map { S3ETag.md5(Array(bytes[$0..<min(size, $0 + (5 << 20))])) })
         XCTAssertEqual(result.etag, local)

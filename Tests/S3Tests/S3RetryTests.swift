@@ -14,13 +14,9 @@ final class S3RetryTests: XCTestCase {
         for i in 0..<4 { try await s3.put(bucket: "faulty", key: "obj \(i)", bytes: Array("payload \(i)".utf8)) }
         let size = 11 << 20
         let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 12) }
-        let path = NSTemporaryDirectory() + "retry-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        let result = try await s3.uploadMultipart(bucket: "faulty", key: "big", fd: fd, size: Int64(size), partSize: 5 << 20,
-                                                  concurrency: 2, path: path)
+        let file = TemporaryFile(Data(bytes))
+        let result = try await s3.uploadMultipart(bucket: "faulty", key: "big", fd: file.fd, size: Int64(size), partSize: 5 << 20,
+                                                  concurrency: 2, path: file.path)
         XCTAssertEqual(result.parts, 3)
         let listed = try await s3.list(bucket: "faulty", prefix: "")
         XCTAssertEqual(listed.objects.map(\.key), ["big", "obj 0", "obj 1", "obj 2", "obj 3"])
@@ -44,14 +40,10 @@ final class S3RetryTests: XCTestCase {
         let proxy = try FaultProxy(upstream: moto, plan: "ok," + Array(repeating: "503", count: 3).joined(separator: ",") + ",ok")
         let s3 = try proxy.client(retries: 2)
         let size = 6 << 20
-        let path = NSTemporaryDirectory() + "giveup-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: Data(count: size))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
+        let file = TemporaryFile(Data(count: size))
         do {
-            _ = try await s3.uploadMultipart(bucket: "gives-up", key: "never", fd: fd, size: Int64(size), partSize: 5 << 20,
-                                             concurrency: 1, path: path)
+            _ = try await s3.uploadMultipart(bucket: "gives-up", key: "never", fd: file.fd, size: Int64(size), partSize: 5 << 20,
+                                             concurrency: 1, path: file.path)
             XCTFail("three 503s with two retries must fail")
         } catch let error as S3Error {
             XCTAssertEqual(error.code, "SlowDown")

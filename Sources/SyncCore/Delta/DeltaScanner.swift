@@ -104,17 +104,17 @@ struct DeltaScanner {
     /// the next one), when the window's strong sum equals it; nil sends the scan back to rolling.
     @inline(__always)
     private func continuation(at position: Int, base: UnsafePointer<UInt8>, skipping skipped: Int = 0) -> Int? {
-        var candidates = (-1, -1)
         let wanted = wantedBlock + skipped
-        if position % blockLength == 0 { candidates.0 = position / blockLength }
-        if wantedBlock >= 0 && (sources != .forwardOnly || wanted * blockLength >= position) { candidates.1 = wanted }
+        let aligned = position % blockLength == 0 ? position / blockLength : -1
+        let next = wantedBlock >= 0 && (sources != .forwardOnly || wanted * blockLength >= position) ? wanted : -1
         var strong: (UInt64, UInt64)?
-        for block in [candidates.0, candidates.1] where block >= 0 && block < signature.blockCount
-            && signature.length(ofBlock: block) == blockLength {
+        func matches(_ block: Int) -> Bool {
+            guard block >= 0, block < signature.blockCount, signature.length(ofBlock: block) == blockLength else { return false }
             if strong == nil { strong = Signature.strongSum(UnsafeRawBufferPointer(start: base + position, count: blockLength)) }
-            if signature.strongMatches(block, strong!) { return block }
+            return signature.strongMatches(block, strong!)
         }
-        return nil
+        if matches(aligned) { return aligned }
+        return matches(next) ? next : nil
     }
 
     @inline(__always)
