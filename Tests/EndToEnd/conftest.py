@@ -21,10 +21,12 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 
 import pytest
 
 import helpers
+import s3_support
 
 
 def pytest_configure(config):
@@ -86,3 +88,19 @@ def world_tmp():
                 if not os.path.islink(p):
                     os.chmod(p, 0o755)
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def moto():
+    """One moto_server (S3 and EC2 APIs) on loopback for the whole session; its endpoint URL."""
+    proc, url = s3_support.start_moto()
+    yield url
+    s3_support.stop_moto(proc)
+
+
+@pytest.fixture
+def bucket(moto):
+    """A new, empty bucket on the session's moto_server."""
+    name = "b-" + uuid.uuid4().hex[:12]
+    s3_support.aws(moto, "s3api", "create-bucket", "--bucket", name)
+    return name

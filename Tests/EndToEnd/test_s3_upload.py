@@ -6,65 +6,15 @@ identical bytes, multipart ETags equal the locally computed ones; reruns upload 
 import hashlib
 import json
 import os
-import shutil
-import socket
 import subprocess
 import time
-import uuid
 
 import pytest
 
 from helpers import SWIFTSYNC
+from s3_support import ENV, aws, free_port, ours
 
 pytestmark = pytest.mark.swiftsync_only
-
-ENV = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing-secret",
-           AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto():
-    exe = shutil.which("moto_server")
-    assert exe, "moto_server is required (make test installs it: pip install 'moto[server]')"
-    assert shutil.which("aws"), "the aws CLI is required (make test installs it: pip install awscli)"
-    port = _free_port()
-    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None and time.time() < deadline, "moto_server did not start"
-            time.sleep(0.1)
-    yield url
-    proc.kill()
-    proc.wait()
-
-
-@pytest.fixture
-def bucket(moto):
-    name = "b-" + uuid.uuid4().hex[:12]
-    aws(moto, "s3api", "create-bucket", "--bucket", name)
-    return name
-
-
-def aws(url, *args, check=True):
-    r = subprocess.run(["aws", "--endpoint-url", url, "--output", "json", *args], env=ENV, capture_output=True, timeout=120)
-    if check:
-        assert r.returncode == 0, r.stderr.decode(errors="replace")
-    return r
-
-
-def ours(url, *args):
-    return subprocess.run([SWIFTSYNC, "--endpoint-url", url, *args], env=ENV, capture_output=True, timeout=300)
 
 
 def make_tree(root):
@@ -181,7 +131,7 @@ def test_errors_are_one_line_with_rsync_exit_codes(tmp_path, moto, bucket):
     src = tmp_path / "src"
     src.mkdir()
     (src / "f").write_bytes(b"x")
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     r = subprocess.run([SWIFTSYNC, "--endpoint-url", dead, "--retries", "0", "-a", f"{src}/", f"s3://{bucket}/x/"],
                        env=ENV, capture_output=True, timeout=60)
     assert r.returncode == 10, r.stderr
