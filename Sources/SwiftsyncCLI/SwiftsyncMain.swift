@@ -7,14 +7,23 @@ import Glibc
 /// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
 /// code) with a one-line message and the usage line.
 struct SwiftSync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swiftsync",
-        abstract: "A fast rsync-compatible sync engine.",
-        version: SwiftSyncVersion.string,
-        subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
-        defaultSubcommand: SyncCommand.self,
-        helpNames: [.long]
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "swiftsync",
+            abstract: "A fast rsync-compatible sync engine.",
+            version: SwiftSyncVersion.string,
+            subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
+            defaultSubcommand: SyncCommand.self,
+            helpNames: [.long]
+        )
+    }
+}
+
+/// A command that runs a sync with rsync's options: `main` hands it what parsing cannot see
+/// (the order of filter options, the `--no-X` forms), then runs it.
+protocol RsyncCommand: AsyncParsableCommand {
+    var rsync: RsyncArguments { get set }
+    func execute() async throws -> Never
 }
 
 enum SwiftSyncVersion {
@@ -37,11 +46,13 @@ public enum SwiftsyncMain {
         let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try SwiftSync.parseAsRoot(arguments)
-            if var sync = command as? SyncCommand {
-                sync.orderedFilterArguments = FilterArgument.scan(arguments)
-                sync.negations = negations
+            if var sync = command as? any RsyncCommand {
+                sync.rsync.orderedFilterArguments = FilterArgument.scan(arguments)
+                sync.rsync.negations = negations
                 try sync.validate()
                 try await sync.execute()
+            } else if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
             } else {
                 try command.run()
             }
@@ -56,10 +67,26 @@ public enum SwiftsyncMain {
                 .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
             let stderr = OutputSink.standardError
             stderr.line("swiftsync: \(message)")
-            stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
+            stderr.line(usageLine(for: arguments))
             stderr.line("swiftsync error: syntax or usage error (code 1)")
             exit(1)
         }
         exit(0)
+    }
+
+    /// The usage line of the command the arguments address (`snapshot`, `s3 lifecycle put`...),
+    /// with where to read more; a sync's is rsync's.
+    static func usageLine(for arguments: [String]) -> String {
+        var command: any ParsableCommand.Type = SwiftSync.self
+        var words: [String] = []
+        for argument in arguments {
+            guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else { break }
+            command = sub
+            words.append(argument)
+        }
+        while let sub = command.configuration.defaultSubcommand { command = sub }
+        guard !words.isEmpty else { return "Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)" }
+        let usage = SwiftSync.usageString(for: command).split(separator: "\n").map { $0.trimmingPrefix(" ") }.joined(separator: " ")
+        return "Usage: \(usage)   (see swiftsync \(words.joined(separator: " ")) --help)"
     }
 }
