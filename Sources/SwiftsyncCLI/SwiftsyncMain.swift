@@ -12,7 +12,7 @@ struct SwiftSync: AsyncParsableCommand {
             commandName: "swiftsync",
             abstract: "A fast rsync-compatible sync engine.",
             version: SwiftSyncVersion.string,
-            subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
+            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
             defaultSubcommand: SyncCommand.self,
             helpNames: [.long]
         )
