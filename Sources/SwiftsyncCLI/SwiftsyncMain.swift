@@ -12,7 +12,8 @@ struct SwiftSync: AsyncParsableCommand {
             commandName: "swiftsync",
             abstract: "A fast rsync-compatible sync engine.",
             version: SwiftSyncVersion.string,
-            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
+            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self]
+                + SwiftsyncMain.additionalCommands,
             defaultSubcommand: SyncCommand.self,
             helpNames: [.long]
         )
@@ -40,6 +41,9 @@ public enum SwiftsyncMain {
 
     /// Set by `swiftsync-s3`; nil in `swiftsync`.
     nonisolated(unsafe) public static var s3Runner: S3Runner?
+
+    /// Commands only `swiftsync-s3` has (they need HTTP), added by it before ``run()``.
+    nonisolated(unsafe) public static var additionalCommands: [any ParsableCommand.Type] = []
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {

@@ -23,12 +23,8 @@ import Glibc
         }
         let transfer: S3TransferOptions
         do { transfer = try s3.transferOptions() } catch { return fail("\(error)", .usage) }
-        let chain = s3.chain
-        let credentials: AWSCredentials
-        do { credentials = try await chain.resolve() } catch { return fail("\(error)", .usage) }
-        let endpoint: S3Endpoint
-        do { endpoint = try S3Endpoint(region: chain.region ?? "us-east-1", endpointURL: s3.endpointURL) } catch { return fail("\(error)", .usage) }
-        let client = S3Client(endpoint: endpoint, credentials: credentials, retry: RetryPolicy(retries: s3.retries))
+        let client: S3Client
+        do { client = try await s3.connection.makeClient() } catch { return fail("\(error)", .usage) }
         let code = await S3Upload(client: client, options: options, transfer: transfer, reporter: reporter)
             .run(source: source, destination: destination)
         await client.shutdown()
@@ -52,7 +48,6 @@ extension S3Arguments {
             options.partSize = v
         }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--s3-concurrency must be between 1 and 1024") }
-        guard (0...100).contains(retries) else { throw ValidationError("--retries must be between 0 and 100") }
         options.concurrency = concurrency
         if let sse, sse != "AES256" && sse != "aws:kms" { throw ValidationError("invalid --sse \"\(sse)\" (AES256 or aws:kms)") }
         if sseKMSKeyID != nil && sse != "aws:kms" { throw ValidationError("--sse-kms-key-id needs --sse aws:kms") }
@@ -66,7 +61,4 @@ extension S3Arguments {
         }
         return options
     }
-
-    /// The credential chain with these flags.
-    var chain: CredentialChain { CredentialChain(accessKey: accessKey, secretKey: secretKey, profile: profile, region: region) }
 }

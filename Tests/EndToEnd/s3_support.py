@@ -56,3 +56,9 @@ def aws(url, *args, check=True, env=None):
 def ours(url, *args, env=None, timeout=300):
     """swiftsync with --endpoint-url `url` and the test credentials."""
     return subprocess.run([SWIFTSYNC, "--endpoint-url", url, *args], env=env or ENV, capture_output=True, timeout=timeout)
+
+
+def ours_command(url, *args, env=None, timeout=120):
+    """A swiftsync subcommand (`s3 lifecycle put ...`) with --endpoint-url `url` after its
+    arguments (options before a subcommand's name belong to the top level)."""
+    return subprocess.run([SWIFTSYNC, *args, "--endpoint-url", url], env=env or ENV, capture_output=True, timeout=timeout)
