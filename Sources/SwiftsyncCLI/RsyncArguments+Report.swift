@@ -23,9 +23,6 @@ extension RsyncArguments {
         info.contains("progress2") && !q ? ProgressReporter(sink: json ? .standardError : .standardOutput) : nil
     }
 
-    /// `-v` without `-q`: what a run says about itself beyond its totals.
-    var isVerbose: Bool { v > 0 && !q && !negations.contains("verbose") }
-
     /// Ends the run as rsync does: `--stats` or the totals line, the error line for a non-zero
     /// code, the `--json` summary, then exit with the code.
     func finish(_ reporter: SyncReporter, code: SyncCore.ExitCode, elapsed: Double) -> Never {

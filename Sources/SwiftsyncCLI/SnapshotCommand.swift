@@ -77,7 +77,8 @@ struct SnapshotTakeCommand: RsyncCommand {
             OutputSink.standardError.line("swiftsync: snapshot root \(rootPath): \(error)")
             rsync.finish(reporter, code: .fileIO, elapsed: 0)
         }
-        let runLock = lock.acquire(defaultFile: root?.path(of: ".lock"))
+        // A dry run changes nothing, not even by creating the default lock file.
+        let runLock = lock.acquire(defaultFile: options.dryRun ? nil : root?.path(of: ".lock"))
         CancellationFlag.installSignalHandlers()
         let run = SnapshotRun(rootPath: rootPath, policy: policy, promoting: promoting, options: options, reporter: reporter)
         let (code, elapsed) = await run.run(sources: Array(paths.dropLast()), progress: rsync.progressBar)
