@@ -14,12 +14,13 @@ from s3_support import aws, ours
 pytestmark = pytest.mark.swiftsync_only
 
 
-def make_source(src, size=6 << 20):
+def make_source(src, size=12 << 20):
     write_file(src / "small.txt", b"small\n")
     write_file(src / "big.bin", rand_bytes(size, seed=5))
 
 
 def start_slow_sync(src, dst, lock):
+    """A sync that holds `lock` for 4 s at least (12 MiB at 3 MiB/s), however loaded the machine."""
     return subprocess.Popen([SWIFTSYNC, "-a", "--bwlimit=3m", "--lock", str(lock), f"{src}/", f"{dst}/"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from helpers import SEC, SWIFTSYNC, T0, assert_ok, describe, rand_bytes, run_rsync, run_swiftsync, slash, tree_listing, write_file
+from helpers import SEC, SWIFTSYNC, T0, assert_ok, describe, kill_group, rand_bytes, run_rsync, run_swiftsync, slash, tree_listing, write_file
 
 pytestmark = pytest.mark.swiftsync_only
 
@@ -27,11 +27,11 @@ def snapshot(src, root, *args, **kw):
     return run_swiftsync(["snapshot", *args, f"{src}/", str(root), *RETAIN], **kw)
 
 
-def take(src, root, n, *args):
+def take(src, root, n, *args, rc=0):
     """Writes run number `n` into the source and takes a snapshot. (The stamp's time is a
     second of its own: a quick check does not see a change of equal size within a second.)"""
     write_file(src / "stamp", f"run {n}\n", mtime_ns=T0 + (n + 1) * SEC)
-    return assert_ok(snapshot(src, root, *args))
+    return assert_ok(snapshot(src, root, *args), rc)
 
 
 def stamps(root):
@@ -253,25 +253,25 @@ def test_a_run_killed_while_deleting_an_expired_snapshot_finishes_the_deletion_n
 
 
 def test_the_default_lock_keeps_a_second_snapshot_out(tmp_path):
+    """DEST_ROOT/.lock, held here by util-linux's flock(1) as another run would hold it."""
     src, root = tmp_path / "src", tmp_path / "snaps"
     make_source(src)
     take(src, root, 0)
-    write_file(src / "big.bin", rand_bytes(6 << 20, seed=9))
-    first = subprocess.Popen([SWIFTSYNC, "snapshot", "--bwlimit=4m", f"{src}/", str(root), *RETAIN],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    holder = subprocess.Popen(["flock", "-o", str(root / ".lock"), "sleep", "30"], start_new_session=True)
     try:
-        time.sleep(0.5)
-        before = sorted(os.listdir(root))
+        while subprocess.run(["flock", "-n", str(root / ".lock"), "true"]).returncode == 0:
+            time.sleep(0.02)
+        before = {name: listing(root / name) for name in os.listdir(root) if name != ".lock"}
         started = time.monotonic()
-        second = snapshot(src, root, "--lock-wait", "1")
-        waited = time.monotonic() - started
-        assert second.returncode == 75, second
-        assert 1 <= waited < 10
-        assert f"another run holds the lock {root}/.lock (pid {first.pid}); gave up after waiting 1 s".encode() in second.stderr, second.stderr
-        assert sorted(os.listdir(root)) == before
+        second = take(src, root, 1, "--lock-wait", "1", rc=75)
+        assert time.monotonic() - started >= 1
+        assert f"another run holds the lock {root}/.lock; gave up after waiting 1 s".encode() in second.stderr, second.stderr
+        assert {name: listing(root / name) for name in os.listdir(root) if name != ".lock"} == before, "touched nothing"
     finally:
-        assert first.wait(timeout=60) == 0
-    assert stamps(root) == {"daily.0": "run 0", "daily.1": "run 0"}
+        kill_group(holder)
+        holder.wait()
+    take(src, root, 1)
+    assert stamps(root) == {"daily.0": "run 1", "daily.1": "run 0"}
 
 
 def test_dry_run_changes_nothing_and_says_what_it_would_do(tmp_path):

@@ -46,4 +46,11 @@ final class RunLockTests: XCTestCase {
             XCTAssertEqual(cause.errno, ENOENT)
         }
     }
+
+    func testOnlyALivingHoldersPidIsNamed() {
+        XCTAssertEqual(RunLock.pid(in: Array("\(getpid())\n".utf8)), getpid())
+        XCTAssertNil(RunLock.pid(in: Array("2147483646\n".utf8)), "a pid left by a holder that is gone")
+        XCTAssertNil(RunLock.pid(in: []), "flock(1) writes nothing")
+        XCTAssertNil(RunLock.pid(in: Array("0\n".utf8)))
+    }
 }

@@ -78,9 +78,12 @@ public final class RunLock: Sendable {
         try? FileSystem.writeAll(descriptor, Array("\(getpid())\n".utf8), path: path)
     }
 
-    /// The pid a holder wrote, if the file holds one.
+    /// The pid the holder wrote, if the file holds one of a living process: a holder that has
+    /// died left its pid behind for whoever holds the lock now (flock(1) writes none).
     static func pid(in bytes: [UInt8]) -> Int32? {
-        Int32(String(decoding: bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }, as: UTF8.self))
+        guard let pid = Int32(String(decoding: bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }, as: UTF8.self)),
+              pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
+        return pid
     }
 
     static func format(seconds: Double) -> String {
