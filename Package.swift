@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "SwiftsyncCLI", "SyncCore", "S3", "AWSCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),

@@ -26,8 +26,11 @@ enum SwiftSyncVersion {
 /// which `swiftsync` hands over to when an argument is an `s3://` URL).
 public enum SwiftsyncMain {
     /// Runs a sync that involves S3: `paths` as given, the S3 options, the rsync options.
-    public typealias S3Runner = @Sendable (_ paths: [String], _ s3: S3Arguments, _ options: SyncOptions, _ reporter: SyncReporter) async
-        -> (SyncCore.ExitCode, Double)
+    public typealias S3Runner = @Sendable (_ paths: [String], _ s3: S3Arguments, _ options: SyncOptions, _ reporter: SyncReporter,
+                                           _ progress: ProgressReporter?) async -> (SyncCore.ExitCode, Double)
+
+    /// `swiftsync X.Y.Z`.
+    public static var versionString: String { SwiftSyncVersion.string }
 
     /// Set by `swiftsync-s3`; nil in `swiftsync`.
     nonisolated(unsafe) public static var s3Runner: S3Runner?

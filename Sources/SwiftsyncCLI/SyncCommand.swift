@@ -150,7 +150,7 @@ struct SyncCommand: AsyncParsableCommand {
                 OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
                 Glibc.exit(SyncCore.ExitCode.usage.rawValue)
             }
-            (code, elapsed) = await runS3(paths, s3, options, reporter)
+            (code, elapsed) = await runS3(paths, s3, options, reporter, progressBar)
         } else {
             let engine = SyncEngine(options: options, reporter: reporter)
             code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: progressBar)
