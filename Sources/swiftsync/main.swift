@@ -5,7 +5,8 @@ import Glibc
 
 // A sync to or from S3 runs in `swiftsync-s3`, installed next to this program: that keeps the
 // HTTP/TLS stack (and its memory) out of every local sync.
-if CommandLine.arguments.dropFirst().contains(where: { $0.hasPrefix("s3://") }) {
+if CommandLine.arguments.dropFirst().contains(where: { $0.hasPrefix("s3://") })
+    || CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     var buffer = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     let own = n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
