@@ -1,3 +1,4 @@
+import SyncCore
 import AWSCore
 import AsyncHTTPClient
 import NIOCore
@@ -112,12 +113,14 @@ extension S3Client {
     }
 
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
-    /// whole-file buffer), with Content-MD5; returns the ETag.
+    /// whole-file buffer), with Content-MD5; returns the ETag. Over HTTPS the payload is not
+    /// hashed for the signature (UNSIGNED-PAYLOAD, as botocore does: TLS and the signed
+    /// Content-MD5 protect it); over plain HTTP it is.
     @discardableResult
     public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
                     operation: String = "PutObject", query: [(String, String)] = []) async throws -> String {
-        let digest = region.withBytes { S3ETag.md5($0) }
-        let hash = region.withBytes { SigV4Signer.payloadHash($0) }
+        let (digest, sha256) = region.digests(sha256: endpoint.scheme != "https")
+        let hash = sha256 ?? SigV4Signer.unsignedPayload
         let md5 = S3ETag.base64(digest)
         let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
                                            headers: query.isEmpty ? options.headers : [],
