@@ -55,12 +55,14 @@ def test_upload_download_and_copy_survive_faults(tmp_path, moto, bucket, proxy):
 
 def test_exhausted_retries_fail_cleanly(tmp_path, moto, bucket, proxy):
     src = tmp_path / "src"
-    make_tree(src)
+    files = make_tree(src)
     assert ours(moto, "-a", f"{src}/", f"s3://{bucket}/x/").returncode == 0
     dst = tmp_path / "dst"
-    # The listing passes, then every answer is cut: no file is completed, none is left half-written.
+    # The listing passes, then every answer is cut: only the empty file (nothing to cut) arrives,
+    # and nothing is left half-written.
     r = ours(proxy("ok," + ",".join(["cut"] * 80)), "-a", "--retries", "1", f"s3://{bucket}/x/", f"{dst}/")
     assert r.returncode == 23, r.stderr
     assert b"GetObject" in r.stderr and b"failed" in r.stderr, r.stderr
-    leftovers = [p for p in dst.rglob("*") if p.is_file()] if dst.exists() else []
-    assert leftovers == [], leftovers
+    arrived = {str(p.relative_to(dst)): p.read_bytes() for p in dst.rglob("*") if p.is_file()}
+    assert arrived == {"empty": b""}, sorted(arrived)
+    assert files["empty"] == b""
