@@ -207,6 +207,7 @@ public struct S3Sync: Sendable {
             }
             count(source, change: change)
             reporter.statistics.add(.literalData, source.size)
+            if case .local = roots.destination { reporter.statistics.add(.receivedData, source.size) }
             reporter.fileDone(path: roots.destinationPath(source.name), size: source.size)
         } catch let error as FileSystemError where error.isVanished {
             reporter.vanished(error.path)

@@ -47,6 +47,8 @@ def test_round_trip_restores_bytes_modes_and_times(tmp_path, moto, bucket):
     lines = itemized(r)
     assert ">f+++++++++ big.bin" in lines and "cd+++++++++ deep/er/still/" in lines, lines
     assert b"Number of regular files transferred: 6" in r.stdout
+    total = sum(len(v[0]) for v in tree_files(src).values())
+    assert f"Total bytes received: {total:,}".encode() in r.stdout and b"Total bytes sent: 0" in r.stdout, r.stdout
     # The oracle agrees on the bytes.
     out = tmp_path / "aws"
     aws(moto, "s3", "cp", "--recursive", "--quiet", f"s3://{bucket}/t/", str(out))
