@@ -100,14 +100,24 @@ public final class AWSTransport: Sendable {
     let random: @Sendable () -> Double
     let now: @Sendable () -> AWSTime
     let logger: Logger
+    /// The HTTP client this transport made (and shuts down), when none was given.
+    let ownedClient: HTTPClient?
 
-    /// A transport over `http` (the shared client unless given; per-attempt limit `timeoutSeconds`).
+    /// A transport over `http`, or over a client of its own (per-attempt limit `timeoutSeconds`).
+    /// Its own client fails a connection attempt at once (refused) or after 10 s (no answer)
+    /// instead of retrying it until the request's deadline: the retry policy does the retrying.
     public convenience init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials,
-                            retry: RetryPolicy = RetryPolicy(), timeoutSeconds: Int64 = 60, http: HTTPClient = .shared,
+                            retry: RetryPolicy = RetryPolicy(), timeoutSeconds: Int64 = 60, http: HTTPClient? = nil,
                             logger: Logger = Logger(label: "swiftsync.aws", factory: { _ in SwiftLogNoOpLogHandler() })) {
         let timeout = TimeAmount.seconds(timeoutSeconds)
-        self.init(service: service, region: region, endpoint: endpoint, credentials: credentials, retry: retry, logger: logger) { request, limit in
-            try await Self.execute(request, limit: limit, over: http, timeout: timeout, logger: logger)
+        var configuration = HTTPClient.Configuration()
+        configuration.decompression = .disabled
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = http ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.init(service: service, region: region, endpoint: endpoint, credentials: credentials, retry: retry, logger: logger,
+                  ownedClient: http == nil ? client : nil) { request, limit in
+            try await Self.execute(request, limit: limit, over: client, timeout: timeout, logger: logger)
         }
     }
 
@@ -117,7 +127,7 @@ public final class AWSTransport: Sendable {
                 sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 now: @escaping @Sendable () -> AWSTime = { AWSTime.now() },
-                exchange: @escaping Exchange) {
+                ownedClient: HTTPClient? = nil, exchange: @escaping Exchange) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: service)
         self.retry = retry
@@ -125,7 +135,13 @@ public final class AWSTransport: Sendable {
         self.sleep = sleep
         self.random = random
         self.now = now
+        self.ownedClient = ownedClient
         self.exchange = exchange
+    }
+
+    /// Closes the connections of the client this transport made; call once when done.
+    public func shutdown() async {
+        try? await ownedClient?.shutdown()
     }
 
     /// Sends `request`, retrying what is worth retrying. Throws ``AWSError`` with the last
