@@ -30,7 +30,7 @@ struct CronInstallCommand: ParsableCommand {
     @OptionGroup var cronDirectory: CronDirectory
     @Option(help: ArgumentHelp("Append the sync's output to FILE instead of mailing it.", valueName: "FILE")) var log: String?
     @Option(help: ArgumentHelp("The run lock (default /var/lock/swiftsync-NAME.lock).", valueName: "FILE")) var lock: String?
-    @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Seconds a run waits for the lock before giving up (default 10).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-wait"), help: ArgumentHelp("Seconds a run waits for the lock before giving up.", valueName: "SECONDS"))
     var lockWait: Int = 10
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The sync's arguments, after --.", valueName: "SYNC-ARGS")) var syncArguments: [String] = []
 

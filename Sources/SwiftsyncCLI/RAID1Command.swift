@@ -22,7 +22,7 @@ struct RAID1CreateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The two devices: paths (/dev/nvme1n1, /dev/sdf, which is resolved on Nitro instances) or EBS volume ids.", valueName: "A,B"))
     var devices: String
     @Option(help: ArgumentHelp("Where to mount the array.", valueName: "DIR")) var mount: String
-    @Option(help: ArgumentHelp("ext4 (default) or xfs.", valueName: "TYPE")) var filesystem: String = "ext4"
+    @Option(help: ArgumentHelp("ext4 or xfs.", valueName: "TYPE")) var filesystem: String = "ext4"
     @Option(help: ArgumentHelp("The array device.", valueName: "DEVICE")) var md: String = "/dev/md0"
     @Option(help: ArgumentHelp("Filesystem label (and array name).", valueName: "NAME")) var label: String?
     @Flag(name: .customLong("dry-run"), help: "Print every command, change nothing.") var dryRun = false

@@ -44,6 +44,7 @@ public enum SwiftsyncMain {
 
     /// Subcommands whose failures are one line without the sync's usage line.
     static let provisioningSubcommands: Set<String> = httpSubcommandNames.union(["raid1", "cron"])
+    static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
@@ -71,7 +72,8 @@ public enum SwiftsyncMain {
                 .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
             let stderr = OutputSink.standardError
             if let first = arguments.first, provisioningSubcommands.contains(first) {
-                stderr.line("swiftsync: \(message) (see swiftsync \(arguments.prefix { !$0.hasPrefix("-") }.prefix(2).joined(separator: " ")) --help)")
+                let leaf = arguments.dropFirst().first.flatMap { provisioningLeaves.contains($0) ? " \($0)" : nil } ?? ""
+                stderr.line("swiftsync: \(message) (see swiftsync \(first)\(leaf) --help)")
                 exit(1)
             }
             stderr.line("swiftsync: \(message)")

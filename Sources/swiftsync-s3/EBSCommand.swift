@@ -21,7 +21,7 @@ struct AWSConnectionArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Profile in ~/.aws/credentials and ~/.aws/config.", valueName: "NAME")) var profile: String?
     @Option(name: .customLong("access-key"), help: ArgumentHelp("AWS access key id.", valueName: "KEY")) var accessKey: String?
     @Option(name: .customLong("secret-key"), help: ArgumentHelp("AWS secret access key.", valueName: "SECRET")) var secretKey: String?
-    @Option(help: ArgumentHelp("Retries per EC2 request (default 5).", valueName: "N")) var retries: Int = 5
+    @Option(help: ArgumentHelp("Retries per EC2 request.", valueName: "N")) var retries: Int = 5
     @Flag(help: "One JSON object on stdout; step lines go to stderr.") var json = false
 
     func connect() async throws(ProvisionError) -> EC2Connection {
@@ -39,7 +39,7 @@ struct EBSCreateVolumesCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("How many volumes.", valueName: "N")) var count: Int = 2
     @Option(help: ArgumentHelp("Size of each, in GiB.", valueName: "GIB")) var size: Int
-    @Option(help: ArgumentHelp("gp3 (default), gp2, io1, io2, st1, sc1, standard.", valueName: "TYPE")) var type: String = "gp3"
+    @Option(help: ArgumentHelp("gp3, gp2, io1, io2, st1, sc1 or standard.", valueName: "TYPE")) var type: String = "gp3"
     @Option(help: ArgumentHelp("Provisioned IOPS (gp3, io1, io2).", valueName: "N")) var iops: Int?
     @Option(help: ArgumentHelp("Throughput in MiB/s (gp3).", valueName: "N")) var throughput: Int?
     @Flag(help: "Encrypt the volumes (with the account's default key unless --kms-key-id).") var encrypted = false
@@ -49,7 +49,7 @@ struct EBSCreateVolumesCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Device names, comma-separated (default /dev/sdf, /dev/sdg, ...).", valueName: "LIST")) var devices: String?
     @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("A tag for the volumes (repeatable).", valueName: "KEY=VALUE")) var tag: [String] = []
     @Flag(name: .customLong("keep-on-failure"), help: "Keep what this run created when a later step fails (default: detach and delete it).") var keepOnFailure = false
-    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait for each volume state (default 300).", valueName: "SECONDS")) var waitTimeout: Int = 300
+    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait for each volume state.", valueName: "SECONDS")) var waitTimeout: Int = 300
     @OptionGroup var aws: AWSConnectionArguments
 
     func run() async throws {

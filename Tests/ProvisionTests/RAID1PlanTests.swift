@@ -37,6 +37,11 @@ final class RAID1PlanTests: XCTestCase {
             "would run: mount /backups",
         ])
         XCTAssertEqual(steps.map { $0.line(dryRun: false) }.first, "+ mdadm --create /dev/md0 --level=1 --raid-devices=2 --metadata=1.2 --run /dev/nvme1n1 /dev/nvme2n1")
+        var underSystemd = freshState()
+        underSystemd.systemd = true
+        let lines = try RAID1Planner.plan(try request(), resolved: members, state: underSystemd).map { $0.line(dryRun: false) }
+        XCTAssertEqual(lines[4...5], ["+ append to /etc/fstab: UUID=<UUID read by blkid> /backups ext4 defaults,nofail 0 2", "+ systemctl daemon-reload"],
+                       "systemd rereads fstab before the mount")
     }
 
     func testXFSWithLabelForceAndAnotherFstab() throws {

@@ -83,6 +83,7 @@ public struct RAID1Builder: Sendable {
         state.mdadmConf = try readText(request.mdadmConfPath)
         state.fstab = try readText(request.fstabPath)
         state.mounts = SystemTables.mounts(try readText(inspector.mountInfoPath))
+        state.systemd = (try? FileSystem.statusIfPresent("/run/systemd/system"))?.kind == .directory
         do {
             if let status = try FileSystem.statusIfPresent(request.mountPoint) {
                 guard status.kind == .directory else { throw ProvisionError.usage("\(request.mountPoint) exists and is not a directory") }

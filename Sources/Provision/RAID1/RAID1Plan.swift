@@ -31,13 +31,16 @@ public struct RAID1State: Sendable, Equatable {
     public var mounts: [MountEntry] = []
     /// nil: the mount point does not exist; else how many entries it holds.
     public var mountPointEntries: Int?
+    /// systemd runs (`/run/systemd/system`): it reads fstab into mount units, so a new line
+    /// needs `systemctl daemon-reload` before the mount.
+    public var systemd = false
 
     public init(members: [BlockDeviceFacts]) { self.members = members }
 
     public static func == (a: RAID1State, b: RAID1State) -> Bool {
         a.members == b.members && a.array == b.array && a.arraySignature == b.arraySignature && a.mdadmConf == b.mdadmConf
             && a.fstab == b.fstab && a.mounts == b.mounts && a.mountPointEntries == b.mountPointEntries
-            && a.arrayDevice?.major == b.arrayDevice?.major && a.arrayDevice?.minor == b.arrayDevice?.minor
+            && a.arrayDevice?.major == b.arrayDevice?.major && a.arrayDevice?.minor == b.arrayDevice?.minor && a.systemd == b.systemd
     }
 }
 
@@ -133,6 +136,7 @@ public enum RAID1Planner {
         } else {
             steps.append(.addFstabEntry(fstab: request.fstabPath, uuid: uuid, mountPoint: request.mountPoint, fileSystem: fs,
                                         pass: request.fileSystem.fsckPass))
+            if state.systemd && request.fstabPath == "/etc/fstab" { steps.append(.run(Command("systemctl", ["daemon-reload"]))) }
         }
 
         if let mounted = state.mounts.last(where: { $0.mountPoint == request.mountPoint }) {
