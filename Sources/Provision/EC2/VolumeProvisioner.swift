@@ -59,7 +59,7 @@ public struct VolumeProvisioner: Sendable {
     public func run(_ request: VolumeRequest) async throws(ProvisionError) -> (instance: EC2Instance, volumes: [ProvisionedVolume]) {
         let devices = try Self.devices(for: request)
         log("looking up instance \(request.instanceID)")
-        let instance = try await ec2("DescribeInstances") { try await api.describeInstance(request.instanceID) }
+        let instance = try await ec2 { try await api.describeInstance(request.instanceID) }
         guard ["running", "stopped", "pending"].contains(instance.state) else {
             throw .usage("instance \(instance.instanceID) is \(instance.state): volumes can only be attached to a running or stopped instance")
         }
@@ -69,7 +69,7 @@ public struct VolumeProvisioner: Sendable {
         }
         // Which volume holds each device now (DescribeVolumes, not the instance's block device
         // mapping: that one lags behind attachments).
-        let attached = try await ec2("DescribeVolumes") {
+        let attached = try await ec2 {
             try await api.describeVolumes(ids: [], filters: [EC2Query.Filter("attachment.instance-id", [instance.instanceID])])
         }
         var occupants: [String: String] = [:]
@@ -128,7 +128,7 @@ public struct VolumeProvisioner: Sendable {
     /// else holds or a volume that went elsewhere.
     private func slot(device: String, identity: VolumeIdentity, instanceID: String, occupant: String?) async throws(ProvisionError) -> Slot {
         let filters = [EC2Query.Filter("tag:\(VolumeIdentity.specTag)", [identity.digest])]
-        let found = try await ec2("DescribeVolumes") { try await api.describeVolumes(ids: [], filters: filters) }
+        let found = try await ec2 { try await api.describeVolumes(ids: [], filters: filters) }
             .filter { !["deleting", "deleted", "error"].contains($0.state) }
         guard found.count <= 1 else {
             throw .failed("several volumes carry \(VolumeIdentity.specTag)=\(identity.digest) (\(found.map(\.volumeID).joined(separator: ", "))): delete the extra ones")
@@ -221,56 +221,9 @@ public struct VolumeProvisioner: Sendable {
         }
     }
 
-    /// Undoes `actions` newest first, then returns the error to report: the original one, with
-    /// what was rolled back, kept or left behind.
-    private func rollBack(_ actions: [Action], instanceID: String, after error: any Error, keep: Bool) async -> ProvisionError {
-        let original = Self.converted(error)
-        let created = actions.compactMap { if case .created(let id) = $0 { id } else { nil } }
-        if keep || actions.isEmpty {
-            let kept = created.isEmpty ? "" : "; kept \(created.joined(separator: ", ")) (created by this run) as --keep-on-failure asks"
-            return ProvisionError(original.kind, original.message + kept)
-        }
-        var undone: [String] = []
-        var left: [String] = []
-        for action in actions.reversed() {
-            switch action {
-            case .attached(let volumeID, let device):
-                log("rolling back: detaching \(volumeID) from \(instanceID) (\(device))")
-                do {
-                    _ = try await api.detachVolume(volumeID, instanceID: instanceID, device: device)
-                    _ = try await wait(volumeID, until: .detached(instanceID: instanceID))
-                    undone.append("detached \(volumeID)")
-                } catch {
-                    left.append("\(volumeID) still attached (\(Self.converted(error).message))")
-                }
-            case .created(let volumeID):
-                log("rolling back: deleting \(volumeID)")
-                do {
-                    try await api.deleteVolume(volumeID)
-                    _ = try await wait(volumeID, until: .deleted)
-                    undone.append("deleted \(volumeID)")
-                } catch {
-                    left.append("\(volumeID) not deleted (\(Self.converted(error).message))")
-                }
-            }
-        }
-        let summary = left.isEmpty ? "; rolled back: \(undone.joined(separator: ", "))"
-                                   : "; rollback incomplete: \(left.joined(separator: "; "))" + (undone.isEmpty ? "" : " (\(undone.joined(separator: ", ")))")
-        return ProvisionError(original.kind, original.message + summary)
-    }
-
     /// Runs one EC2 call, its failure as a ``ProvisionError``.
-    private func ec2<T>(_ operation: String, _ body: () async throws -> T) async throws(ProvisionError) -> T {
+    func ec2<T>(_ body: () async throws -> T) async throws(ProvisionError) -> T {
         do { return try await body() } catch { throw Self.converted(error) }
-    }
-
-    static func converted(_ error: any Error) -> ProvisionError {
-        switch error {
-        case let error as ProvisionError: return error
-        case let error as AWSError: return ProvisionError(error.isTransportFailure ? .unreachable : .failed, error.description)
-        case is CancellationError: return .failed("interrupted")
-        default: return .failed("\(error)")
-        }
     }
 
     /// `/dev/sdf`, `sdf` and `/dev/xvdf` name the same attachment point.
