@@ -69,6 +69,7 @@ public struct VolumeProvisioner: Sendable {
         }
         // Which volume holds each device now (DescribeVolumes, not the instance's block device
         // mapping: that one lags behind attachments).
+        log("looking up the volumes attached to \(instance.instanceID) and those earlier runs made for \(devices.joined(separator: ", "))")
         let attached = try await ec2 {
             try await api.describeVolumes(ids: [], filters: [EC2Query.Filter("attachment.instance-id", [instance.instanceID])])
         }
