@@ -7,14 +7,17 @@ import Glibc
 /// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
 /// code) with a one-line message and the usage line.
 struct SwiftSync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "swiftsync",
-        abstract: "A fast rsync-compatible sync engine.",
-        version: SwiftSyncVersion.string,
-        subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self],
-        defaultSubcommand: SyncCommand.self,
-        helpNames: [.long]
-    )
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "swiftsync",
+            abstract: "A fast rsync-compatible sync engine.",
+            version: SwiftSyncVersion.string,
+            subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self, RAID1Command.self, CronCommand.self]
+                + SwiftsyncMain.httpSubcommands,
+            defaultSubcommand: SyncCommand.self,
+            helpNames: [.long]
+        )
+    }
 }
 
 enum SwiftSyncVersion {
@@ -35,6 +38,17 @@ public enum SwiftsyncMain {
     /// Set by `swiftsync-s3`; nil in `swiftsync`.
     nonisolated(unsafe) public static var s3Runner: S3Runner?
 
+    /// Subcommands that need HTTP (`ebs`), registered by `swiftsync-s3`; `swiftsync` hands
+    /// these over to it (see ``httpSubcommandNames``).
+    nonisolated(unsafe) public static var httpSubcommands: [any ParsableCommand.Type] = []
+
+    /// The first arguments that `swiftsync` runs `swiftsync-s3` for.
+    public static let httpSubcommandNames: Set<String> = ["ebs"]
+
+    /// Subcommands whose failures are one line without the sync's usage line.
+    static let provisioningSubcommands: Set<String> = httpSubcommandNames.union(["raid1", "cron"])
+    static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
+
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
         let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
@@ -45,6 +59,8 @@ public enum SwiftsyncMain {
                 sync.negations = negations
                 try sync.validate()
                 try await sync.execute()
+            } else if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
             } else {
                 try command.run()
             }
@@ -58,6 +74,11 @@ public enum SwiftsyncMain {
                 .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
                 .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
             let stderr = OutputSink.standardError
+            if let first = arguments.first, provisioningSubcommands.contains(first) {
+                let leaf = arguments.dropFirst().first.flatMap { provisioningLeaves.contains($0) ? " \($0)" : nil } ?? ""
+                stderr.line("swiftsync: \(message) (see swiftsync \(first)\(leaf) --help)")
+                exit(1)
+            }
             stderr.line("swiftsync: \(message)")
             stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
             stderr.line("swiftsync error: syntax or usage error (code 1)")
