@@ -5,10 +5,10 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 BIN := .build/release/swiftsync
 DEMO_DIR ?= /tmp/swiftsync-demo
-APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux strace
+APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux e2fsprogs xfsprogs mdadm strace
 MKTREE ?= ../shared/bench/mktree.py
 
-.PHONY: deps build demo test test-build unit-test e2e-test install bench clean
+.PHONY: deps bench-deps build demo test test-build unit-test e2e-test install bench bench-s3 clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,9 +57,18 @@ test: deps
 install: build
 	install -m 0755 $(BIN) $(PREFIX)/bin/swiftsync
 	install -m 0755 $(BIN)-s3 $(PREFIX)/bin/swiftsync-s3
+	ln -sf swiftsync-s3 $(PREFIX)/bin/boto-rsync
 
 bench: build
 	Benchmarks/local/run.sh --binary $(CURDIR)/$(BIN)
+
+# The S3 benchmark's peers besides the aws CLI.
+bench-deps: deps
+	@for p in rclone s3cmd; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+bench-s3: build bench-deps
+	Benchmarks/s3/run.sh --binary $(CURDIR)/$(BIN)
 
 clean:
 	rm -rf .build

@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -49,10 +50,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The host side of provisioning (RAID1, cron files, the command runner): no HTTP, so
+        // `swiftsync` links it. EC2 (in Provision/EC2) is its own target, linked by swiftsync-s3.
+        .target(name: "Provision", dependencies: ["SyncCore"], exclude: ["EC2"]),
+        .target(
+            name: "ProvisionEC2",
+            dependencies: [
+                "AWSCore", "Provision", "SyncCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/Provision/EC2"
+        ),
         .target(
             name: "SwiftsyncCLI",
             dependencies: [
-                "SyncCore",
+                "SyncCore", "Provision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,13 +76,15 @@ let package = Package(
         .executableTarget(
             name: "swiftsync-s3",
             dependencies: [
-                "SwiftsyncCLI", "SyncCore", "S3", "AWSCore",
+                "SwiftsyncCLI", "SyncCore", "S3", "AWSCore", "ProvisionEC2", "Provision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
+        .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore"]),
         .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),
     ]
 )

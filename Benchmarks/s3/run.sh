@@ -1,31 +1,39 @@
 #!/usr/bin/env bash
 # S3 upload benchmark (issue 4), side by side on one moto_server, same tree, one run:
-#   swiftsync -a SRC/ s3://bucket/p/   vs   aws s3 sync SRC/ s3://bucket/p/   (rclone, s3cmd when installed)
-# Tree: mktree.py small --files 2000 plus large --files 2 --mib 64. Scenarios: fresh upload
-# (a new bucket per run), no-op resync. Reports wall time and client CPU (user+sys) per tool,
-# medians of --runs (default 3). moto_server is single-process Python and bounds every tool.
+#   swiftsync -a -L --delete SRC/ s3://bucket/p/   vs   aws s3 sync --delete, rclone sync -L, s3cmd sync --delete-removed
+# Tree: mktree.py small --files 2000 plus large --files 2 --mib 64. Per tool and run, in a new
+# bucket: a fresh upload, a no-op resync, then `mktree.py touch --fraction 0.01` (1% of the
+# files modified, added or removed) and a resync. Reports wall time, client CPU (user+sys) and
+# peak RSS per tool, medians of --runs (default 3). After every tool the aws CLI is the oracle:
+# `aws s3 sync --dryrun` has nothing left to do. moto_server is single-process Python and bounds
+# every tool; the tools run one after another, never at once.
 #
-#   Benchmarks/s3/run.sh [--binary PATH] [--runs N]
+#   Benchmarks/s3/run.sh [--binary PATH] [--runs N] [--tools "swiftsync aws rclone s3cmd"]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BIN=$ROOT/.build/release/swiftsync
 RUNS=3
+TOOLS="swiftsync aws rclone s3cmd"
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) BIN=$(realpath "$2"); shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --tools) TOOLS=$2; shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 MKTREE=${MKTREE:-$ROOT/../shared/bench/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-s3-bench}
-for tool in moto_server aws python3; do command -v $tool >/dev/null || { echo "run.sh: $tool is required (make deps)" >&2; exit 1; }; done
+for tool in moto_server aws python3 /usr/bin/time $TOOLS; do
+  [ "$tool" = swiftsync ] && continue
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is required (make bench-deps installs the peers)" >&2; exit 1; }
+done
 mkdir -p "$DIR" && cd "$DIR"
 cp "$BIN" ./swiftsync && cp "$BIN-s3" ./swiftsync-s3
-if [ ! -d src ]; then
-  python3 "$MKTREE" small src --files 2000
-  python3 "$MKTREE" large src/large --files 2 --mib 64
+if [ ! -d base ]; then
+  python3 "$MKTREE" small base --files 2000
+  python3 "$MKTREE" large base/large --files 2 --mib 64
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
@@ -34,31 +42,58 @@ trap 'kill $moto 2>/dev/null' EXIT
 url=http://127.0.0.1:$port
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
+# rclone and s3cmd pointed at the same server with the same keys.
+export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT=$url \
+  RCLONE_CONFIG_MOTO_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+cat > s3cfg <<EOF
+[default]
+access_key = $AWS_ACCESS_KEY_ID
+secret_key = $AWS_SECRET_ACCESS_KEY
+host_base = 127.0.0.1:$port
+host_bucket = 127.0.0.1:$port
+use_https = False
+EOF
 
-declare -A commands=(
-  # aws follows symlinks by default: -L does the same.
-  [swiftsync]="./swiftsync -a -L --endpoint-url $url src/ s3://BUCKET/p/"
-  [aws]="aws --endpoint-url $url s3 sync --only-show-errors src/ s3://BUCKET/p/"
-)
-measure() {  # tool bucket -> "wall cpu"
-  local cmd=${commands[$1]//BUCKET/$2}
-  /usr/bin/time -f "%e %U %S" -o t.out $cmd >/dev/null 2>&1 || true
-  tail -1 t.out | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+# Every tool follows symlinks (aws does by default; the others are told to) and deletes
+# what the source no longer has.
+command_for() {  # tool bucket
+  case "$1" in
+    swiftsync) echo "./swiftsync -a -L --delete --endpoint-url $url src/ s3://$2/p/" ;;
+    aws) echo "aws --endpoint-url $url s3 sync --delete --only-show-errors src/ s3://$2/p/" ;;
+    rclone) echo "rclone sync -L -q src/ moto:$2/p/" ;;
+    s3cmd) echo "s3cmd -c $DIR/s3cfg -q --follow-symlinks --delete-removed --no-check-md5 sync src/ s3://$2/p/" ;;
+  esac
+}
+measure() {  # tool bucket -> "wall cpu peak_rss_mib"
+  # aws exits 2 for mktree's dangling symlinks; every tool's result is checked by the oracle below.
+  /usr/bin/time -f "%e %U %S %M" -o t.out $(command_for "$1" "$2") >/dev/null 2>&1 || true
+  tail -1 t.out | awk '{ printf "%.3f %.3f %.1f\n", $1, $2 + $3, $4 / 1024 }'
+}
+check() {  # tool bucket: the aws CLI has nothing left to upload
+  local left
+  left=$(aws --endpoint-url "$url" s3 sync --dryrun --size-only --no-progress src/ "s3://$2/p/" 2>/dev/null | grep -v "warning:" || true)
+  [ -z "$left" ] || { echo "run.sh: $1 left work for aws s3 sync: $left" | head -5 >&2; exit 1; }
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-echo "| tool | fresh wall s | fresh CPU s | no-op wall s | no-op CPU s |"
-echo "|---|---:|---:|---:|---:|"
-for tool in swiftsync aws; do
-  fresh=(); fcpu=(); noop=(); ncpu=()
+
+echo "| tool | fresh wall s | fresh CPU s | fresh peak MiB | no-op wall s | no-op CPU s | 1% changed wall s | 1% changed CPU s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for tool in $TOOLS; do
+  declare -a fw=() fc=() fm=() nw=() nc=() tw=() tc=()
   for run in $(seq "$RUNS"); do
+    rm -rf src && cp -a base src
     bucket="bench-$tool-$run-$RANDOM"
     aws --endpoint-url "$url" s3api create-bucket --bucket "$bucket" >/dev/null
-    read -r w c < <(measure "$tool" "$bucket"); fresh+=("$w"); fcpu+=("$c")
-    read -r w c < <(measure "$tool" "$bucket"); noop+=("$w"); ncpu+=("$c")
-    # The oracle: after either tool, aws has nothing left to upload.
-    [ -z "$(aws --endpoint-url "$url" s3 sync --dryrun --no-progress src/ "s3://$bucket/p/" 2>/dev/null)" ] || { echo "run.sh: $tool left work for aws s3 sync" >&2; exit 1; }
+    read -r w c m < <(measure "$tool" "$bucket"); fw+=("$w"); fc+=("$c"); fm+=("$m")
+    check "$tool" "$bucket"
+    read -r w c m < <(measure "$tool" "$bucket"); nw+=("$w"); nc+=("$c")
+    python3 "$MKTREE" touch src --fraction 0.01 --seed "$run" >/dev/null
+    read -r w c m < <(measure "$tool" "$bucket"); tw+=("$w"); tc+=("$c")
+    check "$tool" "$bucket"
   done
-  printf "| %s | %s | %s | %s | %s |\n" "$tool" \
-    "$(printf '%s\n' "${fresh[@]}" | median)" "$(printf '%s\n' "${fcpu[@]}" | median)" \
-    "$(printf '%s\n' "${noop[@]}" | median)" "$(printf '%s\n' "${ncpu[@]}" | median)"
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$tool" \
+    "$(printf '%s\n' "${fw[@]}" | median)" "$(printf '%s\n' "${fc[@]}" | median)" "$(printf '%s\n' "${fm[@]}" | median)" \
+    "$(printf '%s\n' "${nw[@]}" | median)" "$(printf '%s\n' "${nc[@]}" | median)" \
+    "$(printf '%s\n' "${tw[@]}" | median)" "$(printf '%s\n' "${tc[@]}" | median)"
+  unset fw fc fm nw nc tw tc
 done

@@ -59,7 +59,23 @@ public struct AWSTime: Sendable, Equatable {
         }
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
               let hh = number(11..<13), let mm = number(14..<16), let ss = number(17..<19), (1...12).contains(m) else { return nil }
-        // days_from_civil
+        return seconds(year: y, month: m, day: d, hour: hh, minute: mm, second: ss)
+    }
+
+    /// Parses HTTP dates (`Wed, 21 Oct 2015 07:28:00 GMT`, RFC 7231's IMF-fixdate: what
+    /// `Last-Modified` holds) to seconds since the epoch.
+    public static func parseHTTPDate(_ text: String) -> Int64? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT" else { return nil }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let clock = parts[4].split(separator: ":")
+        guard let d = Int(parts[1]), let m = months.firstIndex(of: String(parts[2])), let y = Int(parts[3]), clock.count == 3,
+              let hh = Int(clock[0]), let mm = Int(clock[1]), let ss = Int(clock[2]) else { return nil }
+        return seconds(year: y, month: m + 1, day: d, hour: hh, minute: mm, second: ss)
+    }
+
+    /// Seconds since the epoch of a UTC civil time (Howard Hinnant's days_from_civil).
+    static func seconds(year y: Int, month m: Int, day d: Int, hour hh: Int, minute mm: Int, second ss: Int) -> Int64 {
         let yy = m <= 2 ? y - 1 : y
         let era = (yy >= 0 ? yy : yy - 399) / 400
         let yoe = yy - era * 400

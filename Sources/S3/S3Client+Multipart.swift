@@ -16,24 +16,36 @@ extension S3Client {
     /// (grown to stay ≤ 10,000 parts), `concurrency` parts in flight. Returns S3's ETag, which
     /// equals ``S3ETag/multipart(_:)`` of the parts' MD5s.
     public func uploadMultipart(bucket: String, key: String, fd: Int32, size: Int64, partSize requested: Int64,
-                                concurrency: Int, options: S3PutOptions = S3PutOptions(), path: String) async throws -> UploadResult {
+                                concurrency: Int, options: S3PutOptions = S3PutOptions(), path: String,
+                                onPart: @escaping @Sendable (Int64) -> Void = { _ in }) async throws -> UploadResult {
         let partSize = S3ETag.partSize(for: size, requested: requested)
         let count = Int(max(1, (size + partSize - 1) / partSize))
+        return try await multipartUpload(bucket: bucket, key: key, parts: count, concurrency: concurrency, options: options) { index, uploadID in
+            let offset = Int64(index) * partSize
+            let region = try MappedRegion(fd: fd, offset: offset, length: Int(min(partSize, size - offset)), path: path)
+            let etag = try await self.put(bucket: bucket, key: key, region: region, operation: "UploadPart",
+                                          query: [("partNumber", String(index + 1)), ("uploadId", uploadID)])
+            onPart(Int64(region.count))
+            return etag
+        }
+    }
+
+    /// The frame of every multipart upload: create, `parts` parts made by `part(index, uploadID)`
+    /// (returning each part's ETag) with `concurrency` in flight, complete. On any failure, or
+    /// when the run is interrupted (checked before each part: the task itself is never
+    /// cancelled, so the abort request still goes out), the upload is aborted.
+    func multipartUpload(bucket: String, key: String, parts count: Int, concurrency: Int, options: S3PutOptions,
+                         part: @escaping @Sendable (Int, String) async throws -> String) async throws -> UploadResult {
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key, options: options)
         do {
             var etags = [String](repeating: "", count: count)
             try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var next = 0
                 func addPart() throws {
+                    try CancellationFlag.check()
                     let index = next
                     next += 1
-                    let offset = Int64(index) * partSize
-                    let region = try MappedRegion(fd: fd, offset: offset, length: Int(min(partSize, size - offset)), path: path)
-                    group.addTask {
-                        let etag = try await self.put(bucket: bucket, key: key, region: region, operation: "UploadPart",
-                                                      query: [("partNumber", String(index + 1)), ("uploadId", uploadID)])
-                        return (index, etag)
-                    }
+                    group.addTask { (index, try await part(index, uploadID)) }
                 }
                 while next < min(count, max(1, concurrency)) { try addPart() }
                 while let (index, etag) = try await group.next() {
@@ -41,6 +53,7 @@ extension S3Client {
                     if next < count { try addPart() }
                 }
             }
+            try CancellationFlag.check()
             let etag = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, etags: etags)
             return UploadResult(etag: etag, parts: count)
         } catch {

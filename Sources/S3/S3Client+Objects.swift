@@ -1,3 +1,4 @@
+import SyncCore
 import AWSCore
 import AsyncHTTPClient
 import NIOCore
@@ -10,6 +11,8 @@ public struct S3Object: Sendable, Equatable {
     public var lastModified: Int64
     public var etag: String
     public var storageClass: String?
+    /// From HEAD and GET answers only (listings do not carry it).
+    public var contentType: String? = nil
 }
 
 /// What uploads carry besides the bytes (`--storage-class`, `--sse`, `--acl`, `--metadata`, and
@@ -77,11 +80,27 @@ extension S3Client {
         } while token != nil
     }
 
-    /// Size, time, ETag and user metadata of one object; nil when it does not exist.
-    public func head(bucket: String, key: String) async throws -> (object: S3Object, metadata: [String: String])? {
-        let response = try await send(Call(operation: "HeadObject", method: .HEAD, bucket: bucket, key: key, accepted: [404]))
+    /// Whether any key starts with `prefix` (one ListObjectsV2 of at most one key).
+    public func hasKeys(bucket: String, prefix: String) async throws -> Bool {
+        let response = try await send(Call(operation: "ListObjectsV2", method: .GET, bucket: bucket, key: nil,
+                                           query: [("list-type", "2"), ("prefix", prefix), ("max-keys", "1"), ("encoding-type", "url")]))
+        return !(try parse(response.body, operation: "ListObjectsV2", bucket: bucket).all("Contents").isEmpty)
+    }
+
+    /// Size, time, ETag and user metadata of one object; nil when it does not exist. With
+    /// `partNumber`, the size is that part's (how a multipart object's part size is learnt).
+    public func head(bucket: String, key: String, partNumber: Int? = nil) async throws -> (object: S3Object, metadata: [String: String])? {
+        let query = partNumber.map { [("partNumber", String($0))] } ?? []
+        let response = try await send(Call(operation: "HeadObject", method: .HEAD, bucket: bucket, key: key, query: query, accepted: [404]))
         if response.status == 404 { return nil }
         return Self.describe(key: key, headers: response.headers)
+    }
+
+    /// The part size a multipart object was uploaded with (its first part's size), or nil for
+    /// a single-part object.
+    public func partSize(bucket: String, key: String, etag: String) async throws -> Int64? {
+        guard let parts = S3ETag.partCount(etag), parts > 1 else { return nil }
+        return try await head(bucket: bucket, key: key, partNumber: 1)?.object.size
     }
 
     /// PutObject of bytes in memory, with Content-MD5; returns the ETag.
@@ -94,12 +113,14 @@ extension S3Client {
     }
 
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
-    /// whole-file buffer), with Content-MD5; returns the ETag.
+    /// whole-file buffer), with Content-MD5; returns the ETag. Over HTTPS the payload is not
+    /// hashed for the signature (UNSIGNED-PAYLOAD, as botocore does: TLS and the signed
+    /// Content-MD5 protect it); over plain HTTP it is.
     @discardableResult
     public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
                     operation: String = "PutObject", query: [(String, String)] = []) async throws -> String {
-        let digest = region.withBytes { S3ETag.md5($0) }
-        let hash = region.withBytes { SigV4Signer.payloadHash($0) }
+        let (digest, sha256) = region.digests(sha256: endpoint.scheme != "https")
+        let hash = sha256 ?? SigV4Signer.unsignedPayload
         let md5 = S3ETag.base64(digest)
         let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
                                            headers: query.isEmpty ? options.headers : [],
@@ -108,33 +129,16 @@ extension S3Client {
         return response.headers.first(name: "etag") ?? ""
     }
 
-    /// GetObject, handing the body over in pieces as it arrives. Not retried: a retry after
-    /// some pieces were written would write them twice (the caller restarts the file).
-    public func get(bucket: String, key: String, into write: (ByteBuffer) async throws -> Void) async throws -> (object: S3Object, metadata: [String: String]) {
-        let request = signedRequest(for: Call(operation: "GetObject", method: .GET, bucket: bucket, key: key))
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: timeout, logger: logger)
-        } catch {
-            throw S3Error(operation: "GetObject", bucket: bucket, key: key, status: nil, code: nil, message: "\(error)")
-        }
-        guard response.status.code == 200 else {
-            var body = try await response.body.collect(upTo: 1 << 20)
-            throw S3Error.from(body: body.readBytes(length: body.readableBytes) ?? [], status: Int(response.status.code),
-                               operation: "GetObject", bucket: bucket, key: key)
-        }
-        for try await piece in response.body { try await write(piece) }
-        return Self.describe(key: key, headers: response.headers)
-    }
-
     /// The object and its user metadata (`x-amz-meta-*`, prefix dropped) from HEAD/GET headers.
     static func describe(key: String, headers h: HTTPHeaders) -> (object: S3Object, metadata: [String: String]) {
         var metadata: [String: String] = [:]
         for header in h where header.name.lowercased().hasPrefix("x-amz-meta-") {
             metadata[String(header.name.lowercased().dropFirst(11))] = header.value
         }
-        let object = S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0, lastModified: 0,
-                              etag: h.first(name: "etag") ?? "", storageClass: h.first(name: "x-amz-storage-class"))
+        let object = S3Object(key: key, size: Int64(h.first(name: "content-length") ?? "") ?? 0,
+                              lastModified: h.first(name: "last-modified").flatMap(AWSTime.parseHTTPDate) ?? 0,
+                              etag: h.first(name: "etag") ?? "", storageClass: h.first(name: "x-amz-storage-class"),
+                              contentType: h.first(name: "content-type"))
         return (object, metadata)
     }
 

@@ -9,24 +9,28 @@ import NIOHTTP1
 /// `S3Client+Objects.swift` and `S3Client+Multipart.swift`.
 public final class S3Client: Sendable {
     public let endpoint: S3Endpoint
-    let signer: SigV4Signer
+    /// nil: anonymous requests (public buckets; boto-rsync's `--anon`).
+    let signer: SigV4Signer?
     let http: HTTPClient
     let retry: RetryPolicy
     let logger: Logger
     /// Per-attempt limit for one request.
     let timeout: TimeAmount
+    /// Requests in flight, across everything this client does.
+    let limiter: RequestLimiter
 
-    public init(endpoint: S3Endpoint, credentials: AWSCredentials, retry: RetryPolicy = RetryPolicy(),
-                timeoutSeconds: Int64 = 300, logger: Logger = Logger(label: "swiftsync.s3", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(endpoint: S3Endpoint, credentials: AWSCredentials?, retry: RetryPolicy = RetryPolicy(),
+                timeoutSeconds: Int64 = 300, concurrency: Int = 16, logger: Logger = Logger(label: "swiftsync.s3", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.endpoint = endpoint
-        signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: "s3")
+        signer = credentials.map { SigV4Signer(credentials: $0, region: endpoint.region, service: "s3") }
         var configuration = HTTPClient.Configuration()
         configuration.decompression = .disabled
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, concurrency)
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.retry = retry
         self.logger = logger
         timeout = .seconds(timeoutSeconds)
+        limiter = RequestLimiter(limit: concurrency)
     }
 
     /// Closes the connections; call once when done.
@@ -63,27 +67,41 @@ public final class S3Client: Sendable {
 
     /// Sends `call`, retrying what is worth retrying; throws ``S3Error`` with the last failure.
     func send(_ call: Call, collectingUpTo limit: Int = 16 << 20) async throws -> Response {
-        var attempt = 0
+        try await retrying(call) {
+            let response = try await attemptOnce(call, limit: limit)
+            guard (200..<300).contains(response.status) || call.accepted.contains(response.status) else {
+                throw S3Error.from(body: response.body, status: response.status, operation: call.operation, bucket: call.bucket, key: call.key)
+            }
+            return response
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent. A thrown
+    /// ``S3Error`` with a status is an answer (retried when it is throttling or a 5xx); any
+    /// other error is a dropped or failed connection (retried). Throws the last failure.
+    func retrying<T>(_ call: Call, _ attempt: () async throws -> T) async throws -> T {
+        var attempts = 0
         while true {
             let outcome: RetryPolicy.Outcome
             let failure: S3Error
             do {
-                let response = try await attemptOnce(call, limit: limit)
-                if (200..<300).contains(response.status) || call.accepted.contains(response.status) { return response }
-                failure = S3Error.from(body: response.body, status: response.status, operation: call.operation,
-                                       bucket: call.bucket, key: call.key)
-                outcome = .status(response.status, code: failure.code)
+                return try await limiter.withPermit(attempt)
             } catch let error as CancellationError {
                 throw error
+            } catch let error as S3Error where error.status != nil {
+                failure = error
+                outcome = .status(error.status!, code: error.code)
+            } catch let error as S3Error {
+                failure = error
+                outcome = .transportError
             } catch {
-                failure = S3Error(operation: call.operation, bucket: call.bucket, key: call.key, status: nil, code: nil,
-                                  message: "\(error)")
+                failure = S3Error(operation: call.operation, bucket: call.bucket, key: call.key, status: nil, code: nil, message: "\(error)")
                 outcome = .transportError
             }
-            guard let delay = retry.delay(after: outcome, attempt: attempt, random: { Double.random(in: 0..<1) }) else { throw failure }
+            guard let delay = retry.delay(after: outcome, attempt: attempts, random: { Double.random(in: 0..<1) }) else { throw failure }
             logger.debug("retrying", metadata: ["operation": "\(call.operation)", "key": "\(call.key ?? "")", "after": "\(failure)",
                                                 "delay": "\(delay)"])
-            attempt += 1
+            attempts += 1
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         }
     }
@@ -99,7 +117,7 @@ public final class S3Client: Sendable {
         }
         let request = SigV4Signer.Request(method: call.method.rawValue, host: host, path: path, query: call.query, headers: headers,
                                           payloadHash: body?.payloadHash ?? SigV4Signer.emptyPayloadHash)
-        let signed = signer.signedHeaders(for: request, at: AWSTime.now())
+        let signed = signer?.signedHeaders(for: request, at: AWSTime.now()) ?? []
         let query = call.query.map { "\(AWSURI.encode($0.0))=\(AWSURI.encode($0.1))" }.joined(separator: "&")
         var http = HTTPClientRequest(url: "\(endpoint.scheme)://\(host)\(path)" + (query.isEmpty ? "" : "?\(query)"))
         http.method = call.method

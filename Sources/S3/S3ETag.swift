@@ -16,6 +16,25 @@ public enum S3ETag {
         "\"\(SigV4Signer.hex(md5(partDigests.flatMap { $0 })))-\(partDigests.count)\""
     }
 
+    /// The MD5 a plain (single-part) ETag is, or nil for a multipart or other ETag.
+    public static func singlePartDigest(_ etag: String) -> [UInt8]? {
+        let hex = Array(etag.utf8.filter { $0 != UInt8(ascii: "\"") })
+        guard hex.count == 32 else { return nil }
+        var digest: [UInt8] = []
+        for i in stride(from: 0, to: 32, by: 2) {
+            guard let byte = UInt8(String(decoding: hex[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            digest.append(byte)
+        }
+        return digest
+    }
+
+    /// N of a multipart ETag (`"…-N"`), or nil.
+    public static func partCount(_ etag: String) -> Int? {
+        let trimmed = etag.filter { $0 != "\"" }
+        guard let dash = trimmed.lastIndex(of: "-") else { return nil }
+        return Int(trimmed[trimmed.index(after: dash)...])
+    }
+
     /// The part size for `size` bytes: `requested`, doubled until at most 10,000 parts are needed.
     public static func partSize(for size: Int64, requested: Int64) -> Int64 {
         var part = max(5 << 20, requested)

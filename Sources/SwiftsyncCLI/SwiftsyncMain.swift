@@ -12,8 +12,8 @@ struct SwiftSync: AsyncParsableCommand {
             commandName: "swiftsync",
             abstract: "A fast rsync-compatible sync engine.",
             version: SwiftSyncVersion.string,
-            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self]
-                + SwiftsyncMain.additionalCommands,
+            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self,
+                          RAID1Command.self, CronCommand.self] + SwiftsyncMain.httpSubcommands,
             defaultSubcommand: SyncCommand.self,
             helpNames: [.long]
         )
@@ -36,14 +36,25 @@ enum SwiftSyncVersion {
 /// which `swiftsync` hands over to when an argument is an `s3://` URL).
 public enum SwiftsyncMain {
     /// Runs a sync that involves S3: `paths` as given, the S3 options, the rsync options.
-    public typealias S3Runner = @Sendable (_ paths: [String], _ s3: S3Arguments, _ options: SyncOptions, _ reporter: SyncReporter) async
-        -> (SyncCore.ExitCode, Double)
+    public typealias S3Runner = @Sendable (_ paths: [String], _ s3: S3Arguments, _ options: SyncOptions, _ reporter: SyncReporter,
+                                           _ progress: ProgressReporter?) async -> (SyncCore.ExitCode, Double)
+
+    /// `swiftsync X.Y.Z`.
+    public static var versionString: String { SwiftSyncVersion.string }
 
     /// Set by `swiftsync-s3`; nil in `swiftsync`.
     nonisolated(unsafe) public static var s3Runner: S3Runner?
 
-    /// Commands only `swiftsync-s3` has (they need HTTP), added by it before ``run()``.
-    nonisolated(unsafe) public static var additionalCommands: [any ParsableCommand.Type] = []
+    /// Subcommands that need HTTP (`ebs`, `s3`), registered by `swiftsync-s3`; `swiftsync`
+    /// hands these over to it (see ``httpSubcommandNames``).
+    nonisolated(unsafe) public static var httpSubcommands: [any ParsableCommand.Type] = []
+
+    /// The first arguments that `swiftsync` runs `swiftsync-s3` for.
+    public static let httpSubcommandNames: Set<String> = ["ebs", "s3"]
+
+    /// Subcommands whose failures are one line without the sync's usage line.
+    static let provisioningSubcommands: Set<String> = ["ebs", "raid1", "cron"]
+    static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
@@ -70,6 +81,11 @@ public enum SwiftsyncMain {
                 .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
                 .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
             let stderr = OutputSink.standardError
+            if let first = arguments.first, provisioningSubcommands.contains(first) {
+                let leaf = arguments.dropFirst().first.flatMap { provisioningLeaves.contains($0) ? " \($0)" : nil } ?? ""
+                stderr.line("swiftsync: \(message) (see swiftsync \(first)\(leaf) --help)")
+                exit(1)
+            }
             stderr.line("swiftsync: \(message)")
             stderr.line(usageLine(for: arguments))
             stderr.line("swiftsync error: syntax or usage error (code 1)")

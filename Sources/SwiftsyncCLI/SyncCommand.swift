@@ -34,6 +34,7 @@ struct SyncCommand: RsyncCommand {
     func execute() async throws -> Never {
         let options = try rsync.makeOptions(sourceCount: paths.count - 1)
         let reporter = rsync.makeReporter()
+        let progressBar = rsync.progressBar
         // Before anything is touched, local or S3: a second run gives up here.
         let runLock = lock.acquire()
         CancellationFlag.installSignalHandlers()
@@ -43,10 +44,10 @@ struct SyncCommand: RsyncCommand {
                 OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
                 Glibc.exit(SyncCore.ExitCode.usage.rawValue)
             }
-            (code, elapsed) = await runS3(paths, s3, options, reporter)
+            (code, elapsed) = await runS3(paths, s3, options, reporter, progressBar)
         } else {
             let engine = SyncEngine(options: options, reporter: reporter)
-            code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: rsync.progressBar)
+            code = await engine.run(sources: Array(paths.dropLast()), destination: paths.last!, progress: progressBar)
             elapsed = engine.elapsed
         }
         withExtendedLifetime(runLock) {}

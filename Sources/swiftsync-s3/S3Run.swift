@@ -1,5 +1,6 @@
 import ArgumentParser
 import AWSCore
+import Logging
 import S3
 import SwiftsyncCLI
 import SyncCore
@@ -7,28 +8,32 @@ import SyncCore
 import Glibc
 #endif
 
-/// Runs a sync to S3 and returns rsync's exit code; every setup problem is one line on stderr.
-@Sendable func runS3(paths: [String], s3: S3Arguments, options: SyncOptions, reporter: SyncReporter) async -> (SyncCore.ExitCode, Double) {
-        let started = BandwidthLimiter.now()
-        func fail(_ message: String, _ code: SyncCore.ExitCode) -> (SyncCore.ExitCode, Double) {
-            OutputSink.standardError.line("swiftsync: \(message)")
-            return (code, BandwidthLimiter.now() - started)
-        }
-        let sources = paths.dropLast()
-        guard let destination = S3URL(paths.last!) else {
-            return fail("copying from S3 (\(sources.first { $0.hasPrefix("s3://") } ?? "")) is not supported yet: only local → s3://bucket/prefix", .usage)
-        }
-        guard sources.count == 1, let source = sources.first, !source.hasPrefix("s3://") else {
-            return fail("a sync to S3 takes one local source directory or file", .usage)
-        }
-        let transfer: S3TransferOptions
-        do { transfer = try s3.transferOptions() } catch { return fail("\(error)", .usage) }
-        let client: S3Client
-        do { client = try await s3.connection.makeClient() } catch { return fail("\(error)", .usage) }
-        let code = await S3Upload(client: client, options: options, transfer: transfer, reporter: reporter)
-            .run(source: source, destination: destination)
-        await client.shutdown()
+/// Runs a sync with S3 on one side or both and returns rsync's exit code; every setup
+/// problem is one line on stderr.
+@Sendable func runS3(paths: [String], s3: S3Arguments, options: SyncOptions, reporter: SyncReporter,
+                     progress: ProgressReporter?) async -> (SyncCore.ExitCode, Double) {
+    let started = BandwidthLimiter.now()
+    func fail(_ message: String, _ code: SyncCore.ExitCode) -> (SyncCore.ExitCode, Double) {
+        OutputSink.standardError.line("swiftsync: \(message)")
         return (code, BandwidthLimiter.now() - started)
+    }
+    guard paths.count == 2 else {
+        return fail("a sync with S3 takes one source and one destination (got \(paths.count - 1) sources)", .usage)
+    }
+    for path in paths where path.hasPrefix("s3://") && S3URL(path) == nil {
+        return fail("invalid S3 URL \"\(path)\" (expected s3://bucket/prefix)", .usage)
+    }
+    let transfer: S3TransferOptions
+    do { transfer = try s3.transferOptions() } catch { return fail("\(error)", .usage) }
+    let client: S3Client
+    // -vvv shows every request (never a secret: no header values are logged).
+    var logger = Logger(label: "swiftsync.s3") { _ in StreamLogHandler.standardError(label: "swiftsync.s3") }
+    logger.logLevel = reporter.options.verbose >= 3 ? .trace : .critical
+    do { client = try await s3.makeClient(logger: logger) } catch { return fail("\(error)", .usage) }
+    let code = await S3Sync(client: client, options: options, transfer: transfer, reporter: reporter)
+        .run(source: paths[0], destination: paths[1], progressBar: progress)
+    await client.shutdown()
+    return (code, BandwidthLimiter.now() - started)
 }
 
 extension S3Arguments {
@@ -47,7 +52,15 @@ extension S3Arguments {
             }
             options.partSize = v
         }
+        if let multipartCopyThreshold {
+            guard let parsed = NumberFormatting.parseSize(multipartCopyThreshold), case let v = Int64(parsed), v >= 5 << 20,
+                  v <= S3Client.maximumCopyObjectSize else {
+                throw ValidationError("invalid --multipart-copy-threshold \"\(multipartCopyThreshold)\" (5M to 5G)")
+            }
+            options.multipartCopyThreshold = v
+        }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--s3-concurrency must be between 1 and 1024") }
+        guard (0...100).contains(retries) else { throw ValidationError("--retries must be between 0 and 100") }
         options.concurrency = concurrency
         if let sse, sse != "AES256" && sse != "aws:kms" { throw ValidationError("invalid --sse \"\(sse)\" (AES256 or aws:kms)") }
         if sseKMSKeyID != nil && sse != "aws:kms" { throw ValidationError("--sse-kms-key-id needs --sse aws:kms") }
@@ -60,5 +73,10 @@ extension S3Arguments {
             options.put.metadata.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
         }
         return options
+    }
+
+    /// A client for the endpoint, region and credentials these flags (and the environment) give.
+    func makeClient(logger: Logger) async throws -> S3Client {
+        try await connection.makeClient(logger: logger, concurrency: concurrency)
     }
 }

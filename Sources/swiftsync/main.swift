@@ -3,17 +3,19 @@ import SwiftsyncCLI
 import Glibc
 #endif
 
-// A sync to or from S3, and the `s3` commands, run in `swiftsync-s3`, installed next to this
-// program: that keeps the HTTP/TLS stack (and its memory) out of every local sync.
+// A sync to or from S3, the subcommands that call AWS APIs (`ebs`, `s3`) and boto-rsync mode run in
+// `swiftsync-s3`, installed next to this program: that keeps the HTTP/TLS stack (and its
+// memory) out of every local sync.
 let arguments = CommandLine.arguments.dropFirst()
-if arguments.first == "s3" || arguments.contains(where: { $0.hasPrefix("s3://") }) {
+if arguments.contains(where: { $0.hasPrefix("s3://") }) || arguments.first.map(SwiftsyncMain.httpSubcommandNames.contains) == true
+    || CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     var buffer = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     let own = n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     let helper = (own.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) + "/swiftsync-s3"
     var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
     execv(helper, &argv)
-    let message = "swiftsync: S3 support is a separate program, \(helper), which could not be started: \(String(cString: strerror(errno)))\n"
+    let message = "swiftsync: S3 and EC2 support is a separate program, \(helper), which could not be started: \(String(cString: strerror(errno)))\n"
     _ = message.withCString { write(2, $0, strlen($0)) }
     exit(1)
 }

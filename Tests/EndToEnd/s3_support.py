@@ -2,7 +2,9 @@
 port (one per test session), the aws CLI pointed at it (the oracle), and swiftsync run against it.
 
 The fixtures `moto` and `bucket` are registered in conftest.py; import the helpers from here."""
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -56,6 +58,43 @@ def aws(url, *args, check=True, env=None):
 def ours(url, *args, env=None, timeout=300):
     """swiftsync with --endpoint-url `url` and the test credentials."""
     return subprocess.run([SWIFTSYNC, "--endpoint-url", url, *args], env=env or ENV, capture_output=True, timeout=timeout)
+
+
+def make_tree(root):
+    """A small tree with odd names, an empty file and an 11 MiB file (multipart at the default 8 MiB)."""
+    files = {
+        "a.txt": b"hello\n",
+        "with space/ü+b~c.txt": b"odd name\n",
+        "deep/er/still/z.bin": os.urandom(70_000),
+        "empty": b"",
+        "quote'and&amp.txt": b"q",
+        "big.bin": os.urandom(11 * 1024 * 1024 + 17),
+    }
+    for name, data in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        os.utime(p, (1_700_000_000, 1_700_000_000))
+    return files
+
+
+ITEMIZE = re.compile(r"^([<>ch.][fdLDS][.+csStTpogua ]{9} |\*deleting   )")
+
+
+def itemized(result):
+    """The -i lines of a run (transfers, directories, deletions)."""
+    return [line for line in result.stdout.decode().splitlines() if ITEMIZE.match(line)]
+
+
+def names(result):
+    """The paths of a run's -i lines."""
+    return sorted(line[12:] for line in itemized(result))
+
+
+def keys(url, bucket, prefix=""):
+    """The keys under `prefix`, sorted (the aws CLI's listing)."""
+    r = aws(url, "s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)
+    return sorted(o["Key"] for o in json.loads(r.stdout or b"{}").get("Contents", []))
 
 
 def ours_command(url, *args, env=None, timeout=120):

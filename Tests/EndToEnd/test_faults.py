@@ -393,15 +393,19 @@ def test_kill9_repeatedly_on_the_same_destination(tmp_path):
         killed += _run_and_kill(["-a", "src/", "dst/"], delay, tmp_path)
         _assert_nothing_torn(tmp_path / "dst", want, _dirs(src),
                              f"kill {it} (after {delay:.3f}s)")
-    # Each resumed run has less left to do, so on a fast or a busy machine the later ones may
-    # finish before their kill: add earlier kills until at least two landed mid-run.
-    for it in range(5, 15):
+    # Each resumed run has less left to do, so on a fast or a busy machine (where the timed run
+    # was slow) the later ones may finish before their kill: add earlier kills until at least
+    # two landed mid-run, giving a run that finished a destination to start again from.
+    for it in range(5, 25):
         if killed >= 2:
             break
         delay = rng.uniform(0.0, 0.2) * max(duration, 0.05)
-        killed += _run_and_kill(["-a", "src/", "dst/"], delay, tmp_path)
+        landed = _run_and_kill(["-a", "src/", "dst/"], delay, tmp_path)
+        killed += landed
         _assert_nothing_torn(tmp_path / "dst", want, _dirs(src),
                              f"kill {it} (after {delay:.3f}s)")
+        if not landed:
+            shutil.rmtree(tmp_path / "dst", ignore_errors=True)
     assert killed >= 2, f"only {killed} runs were still going when killed: test is vacuous"
     assert_ok(run_swiftsync(["-a", "--delete", "src/", "dst/"], cwd=tmp_path, timeout=120))
     trees_equal(src, tmp_path / "dst")

@@ -6,36 +6,16 @@ identical bytes, multipart ETags equal the locally computed ones; reruns upload 
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import time
 
 import pytest
 
 from helpers import SWIFTSYNC
-from s3_support import ENV, aws, free_port, ours
+from s3_support import ENV, aws, free_port, itemized, make_tree, ours
 
 pytestmark = pytest.mark.swiftsync_only
-
-
-def make_tree(root):
-    files = {
-        "a.txt": b"hello\n",
-        "with space/ü+b~c.txt": b"odd name\n",
-        "deep/er/still/z.bin": os.urandom(70_000),
-        "empty": b"",
-        "quote'and&amp.txt": b"q",
-        "big.bin": os.urandom(11 * 1024 * 1024 + 17),
-    }
-    for name, data in files.items():
-        p = root / name
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        os.utime(p, (1_700_000_000, 1_700_000_000))
-    return files
-
-
-def itemized(result):
-    return [line for line in result.stdout.decode().splitlines() if line and line[0] in "<*"]
 
 
 def test_upload_matches_the_aws_cli(tmp_path, moto, bucket):
@@ -140,8 +120,8 @@ def test_errors_are_one_line_with_rsync_exit_codes(tmp_path, moto, bucket):
     assert r.returncode == 11 and b"NoSuchBucket" in r.stderr, r.stderr
     r = ours(moto, "-a", "--sse", "rot13", f"{src}/", f"s3://{bucket}/x/")
     assert r.returncode == 1 and b"--sse" in r.stderr
-    r = ours(moto, "-a", f"s3://{bucket}/x/", str(tmp_path / "down"))
-    assert r.returncode == 1 and b"not supported yet" in r.stderr
+    r = ours(moto, "-a", f"{src}/", f"{src}/", f"s3://{bucket}/x/")
+    assert r.returncode == 1 and b"one source" in r.stderr
     r = subprocess.run([SWIFTSYNC, "--endpoint-url", moto, "-a", f"{src}/", f"s3://{bucket}/x/"],
                        env={k: v for k, v in ENV.items() if not k.startswith("AWS_ACCESS") and not k.startswith("AWS_SECRET")}
                        | {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"},
@@ -158,3 +138,37 @@ def test_json_summary(tmp_path, moto, bucket):
     summary = json.loads(r.stdout)
     assert summary["regular_files_transferred"] == 6
     assert summary["exit_code"] == 0
+
+
+def test_progress_lines(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    make_tree(src)
+    r = ours(moto, "-a", "--progress", f"{src}/", f"s3://{bucket}/pr/")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert "big.bin" in out and "100%" in out and "(xfr#6)" in out, out
+    r = ours(moto, "-a", "-I", "--info=progress2", f"{src}/", f"s3://{bucket}/pr/")
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.decode().strip().splitlines()[-1]
+    assert "100%" in last and "xfr#6" in last, r.stdout
+
+
+def test_interrupted_multipart_upload_is_aborted(tmp_path, moto, bucket):
+    big = tmp_path / "big"
+    big.write_bytes(os.urandom(200 * 1024 * 1024))
+    proc = subprocess.Popen([SWIFTSYNC, "--endpoint-url", moto, "--part-size", "5M", "--s3-concurrency", "2", "-a",
+                             str(big), f"s3://{bucket}/int/big"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Interrupt once the multipart upload exists.
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        listing = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")
+        if listing.get("Uploads"):
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the upload finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 20, err
+    listing = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")
+    assert not listing.get("Uploads"), "the interrupted upload was aborted: no orphan parts"
+    assert "int/big" not in [o["Key"] for o in json.loads(aws(moto, "s3api", "list-objects-v2", "--bucket", bucket).stdout or b"{}").get("Contents", [])]

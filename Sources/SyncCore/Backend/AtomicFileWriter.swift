@@ -7,18 +7,18 @@ import Glibc
 /// Preferred: an unnamed `O_TMPFILE` inode that gets its name only when complete (a `kill -9`
 /// leaves nothing behind). Where the name is taken, or the filesystem lacks `O_TMPFILE`, a
 /// dot-prefixed temp name in the same directory is renamed over the target, as rsync does.
-struct AtomicFileWriter {
+public struct AtomicFileWriter {
     let name: [UInt8]
     let directory: DirectoryRef
     let options: WriteOptions
-    private(set) var descriptor: Int32
+    public private(set) var descriptor: Int32
     /// The temp name, when the file has one before commit.
     private var temporaryName: [UInt8]?
     private var unnamed: Bool
 
     /// `creationMode`: the permission bits the file is created with (the engine runs with umask 0,
     /// so a file that needs no set-id bits needs no separate chmod).
-    init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions, creationMode: UInt32 = 0o600) throws(FileSystemError) {
+    public init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions, creationMode: UInt32 = 0o600) throws(FileSystemError) {
         self.name = name
         self.directory = directory
         self.options = options
@@ -54,7 +54,7 @@ struct AtomicFileWriter {
 
     /// Owner first (chown clears set-id bits), then mode, then times. The mode is skipped when
     /// the file was created with it and nothing could have changed it since.
-    func apply(_ a: AttributeSet, createdWith creationMode: UInt32? = nil) throws(FileSystemError) {
+    public func apply(_ a: AttributeSet, createdWith creationMode: UInt32? = nil) throws(FileSystemError) {
         let display = directory.path(of: name)
         if a.uid != nil || a.gid != nil { try FileSystem.setOwner(of: descriptor, uid: a.uid, gid: a.gid, path: display) }
         if let mode = a.permissions, mode != creationMode || mode & 0o7000 != 0 || options.inPlace {
@@ -66,7 +66,7 @@ struct AtomicFileWriter {
     }
 
     /// Makes the new contents visible under `name` (or `target` in `targetDirectory`).
-    mutating func commit(as target: [UInt8]? = nil, in targetDirectory: DirectoryRef? = nil) throws(FileSystemError) {
+    public mutating func commit(as target: [UInt8]? = nil, in targetDirectory: DirectoryRef? = nil) throws(FileSystemError) {
         let finalName = target ?? name
         let finalDirectory = targetDirectory ?? directory
         let display = finalDirectory.path(of: finalName)
@@ -115,7 +115,7 @@ struct AtomicFileWriter {
     }
 
     /// Discards the new contents; with `--partial` and an interruption, keeps them instead.
-    mutating func abandon(interrupted: Bool) {
+    public mutating func abandon(interrupted: Bool) {
         guard descriptor >= 0 else { return }
         if interrupted && options.keepPartial && !options.inPlace {
             if let dir = options.partialDirectory {

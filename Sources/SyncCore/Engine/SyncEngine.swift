@@ -85,7 +85,7 @@ public final class SyncEngine: Sendable {
             self.workList.push(root)
             await withTaskGroup(of: Void.self) { outer in
                 if let progress {
-                    outer.addTask { await progress.run(engine: self) }
+                    outer.addTask { await progress.run(source: self) }
                 }
                 await self.runPipeline()
                 if let itemizer = self.hardLinkItemizer {
@@ -222,4 +222,8 @@ public final class SyncEngine: Sendable {
         if change.accessTime { a.atime = all.atime; a.mtime = a.mtime ?? all.mtime }
         return a
     }
+}
+
+extension SyncEngine: ProgressSource {
+    public var statistics: SyncStatistics { reporter.statistics }
 }

@@ -44,6 +44,8 @@ public struct FileStatus: Sendable, Equatable {
     public var size: Int64
     public var mtime: FileTime
     public var atime: FileTime
+    /// When the inode last changed (contents or attributes); nothing can set it back.
+    public var changeTime: FileTime
     public var device: UInt64
     public var inode: UInt64
     public var linkCount: UInt64
@@ -51,7 +53,7 @@ public struct FileStatus: Sendable, Equatable {
     public var blocks: Int64
 
     public init(kind: FileKind, permissions: UInt32, uid: UInt32 = 0, gid: UInt32 = 0, size: Int64 = 0,
-                mtime: FileTime = FileTime(seconds: 0), atime: FileTime = FileTime(seconds: 0),
+                mtime: FileTime = FileTime(seconds: 0), atime: FileTime = FileTime(seconds: 0), changeTime: FileTime = FileTime(seconds: 0),
                 device: UInt64 = 0, inode: UInt64 = 0, linkCount: UInt64 = 1, rdev: UInt64 = 0, blocks: Int64 = 0) {
         self.kind = kind
         self.permissions = permissions
@@ -60,6 +62,7 @@ public struct FileStatus: Sendable, Equatable {
         self.size = size
         self.mtime = mtime
         self.atime = atime
+        self.changeTime = changeTime
         self.device = device
         self.inode = inode
         self.linkCount = linkCount
@@ -75,6 +78,7 @@ public struct FileStatus: Sendable, Equatable {
         self.size = Int64(st.st_size)
         self.mtime = FileTime(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int32(st.st_mtim.tv_nsec))
         self.atime = FileTime(seconds: Int64(st.st_atim.tv_sec), nanoseconds: Int32(st.st_atim.tv_nsec))
+        self.changeTime = FileTime(seconds: Int64(st.st_ctim.tv_sec), nanoseconds: Int32(st.st_ctim.tv_nsec))
         self.device = UInt64(st.st_dev)
         self.inode = UInt64(st.st_ino)
         self.linkCount = UInt64(st.st_nlink)

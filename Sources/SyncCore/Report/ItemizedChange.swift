@@ -2,7 +2,7 @@
 ///
 /// Y is the update type (`>` received, `c` local change, `h` hard link, `.` attributes only,
 /// `*` a message such as `*deleting`), X the file type, then one column per attribute.
-public struct ItemizedChange: Sendable {
+public struct ItemizedChange: Sendable, Equatable {
     public enum Update: Character, Sendable {
         case received = ">", sent = "<", localChange = "c", hardLink = "h", attributesOnly = "."
     }

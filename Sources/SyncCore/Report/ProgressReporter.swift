@@ -1,5 +1,14 @@
 import Synchronization
 
+/// What a progress line is drawn from: the run's counters and the bytes moved so far.
+public protocol ProgressSource: Sendable {
+    var statistics: SyncStatistics { get }
+    /// Bytes written (or sent) so far.
+    var bytesTransferred: Int64 { get }
+    /// Seconds since the run started.
+    var elapsed: Double { get }
+}
+
 /// `--info=progress2`: one whole-run progress line. On a terminal it is redrawn in place
 /// every half second; otherwise a plain line is printed every few seconds, so logs stay sane.
 public final class ProgressReporter: Sendable {
@@ -12,24 +21,25 @@ public final class ProgressReporter: Sendable {
         self.interactive = sink.isTerminal
     }
 
-    func run(engine: SyncEngine) async {
+    /// Draws until ``stop()``, then once more.
+    public func run(source: some ProgressSource) async {
         var ticks = 0
         while !stopped.load(ordering: .relaxed) {
             try? await Task.sleep(nanoseconds: 100_000_000)
             ticks += 1
             if interactive ? ticks % 5 == 0 : ticks % 20 == 0 {
-                draw(engine: engine, final: false)
+                draw(source, final: false)
             }
         }
-        draw(engine: engine, final: true)
+        draw(source, final: true)
     }
 
-    func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { stopped.store(true, ordering: .relaxed) }
 
-    private func draw(engine: SyncEngine, final: Bool) {
-        let stats = engine.reporter.statistics
-        let bytes = engine.bytesTransferred
-        let elapsed = max(0.001, engine.elapsed)
+    private func draw(_ source: some ProgressSource, final: Bool) {
+        let stats = source.statistics
+        let bytes = source.bytesTransferred
+        let elapsed = max(0.001, source.elapsed)
         let total = max(stats[.totalFileSize], bytes)
         let percent = total == 0 ? 100 : Int(Double(bytes) * 100 / Double(total))
         let sizeText = NumberFormatting.grouped(bytes)

@@ -39,8 +39,8 @@ public struct RunSummary: Sendable {
         lines.append("File list size: 0")
         lines.append("File list generation time: \(NumberFormatting.seconds(elapsed)) seconds")
         lines.append("File list transfer time: 0.000 seconds")
-        lines.append("Total bytes sent: \(n(s[.literalData]))")
-        lines.append("Total bytes received: 0")
+        lines.append("Total bytes sent: \(n(s[.literalData] - s[.receivedData]))")
+        lines.append("Total bytes received: \(n(s[.receivedData]))")
         lines.append("")
         lines.append(totalsText)
         return lines.joined(separator: "\n")
@@ -49,11 +49,12 @@ public struct RunSummary: Sendable {
     /// The two closing lines `-v` and `--stats` print.
     public var totalsText: String {
         let s = statistics
-        let sent = s[.literalData]
-        let rate = Double(sent) / max(elapsed, 0.001)
-        let speedup = Double(s[.totalFileSize]) / Double(max(sent, 1))
+        let received = s[.receivedData]
+        let sent = s[.literalData] - received
+        let rate = Double(sent + received) / max(elapsed, 0.001)
+        let speedup = Double(s[.totalFileSize]) / Double(max(sent + received, 1))
         let rateText = humanReadable ? NumberFormatting.human(rate) : NumberFormatting.fixed(rate, decimals: 2)
-        return "sent \(n(sent)) bytes  received 0 bytes  \(rateText) bytes/sec\n"
+        return "sent \(n(sent)) bytes  received \(n(received)) bytes  \(rateText) bytes/sec\n"
             + "total size is \(n(s[.totalFileSize]))  speedup is \(NumberFormatting.fixed(speedup, decimals: 2))"
     }
 

@@ -39,7 +39,7 @@ public final class SyncReporter: Sendable {
             if change.isSignificant || options.verbose > 1 {
                 out.line(change.line(path: path, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
             }
-        } else if options.verbose > 0 && !options.quiet && (change.isNew || change.update == .received || change.update == .hardLink) {
+        } else if options.verbose > 0 && !options.quiet && (change.isNew || change.update == .received || change.update == .sent || change.update == .hardLink) {
             out.line(ItemizedChange.displayName(path: path, kind: change.kind, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
         }
     }

@@ -8,6 +8,8 @@ public final class SyncStatistics: Sendable {
         case deleted, deletedRegular, deletedDirectories, deletedSymlinks, deletedDevices, deletedSpecials
         case regularTransferred, totalFileSize, transferredSize, literalData, matchedData
         case errors, vanished, deletionsSkipped
+        /// Of the literal data, what came in rather than went out (downloads).
+        case receivedData
     }
 
     private final class Cell: Sendable {

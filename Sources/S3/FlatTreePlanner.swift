@@ -1,0 +1,145 @@
+import SyncCore
+
+/// The lock-step merge of a source and a destination flat tree (both sorted by path), and
+/// rsync's decisions about each pair: what to transfer, which directories to make, what
+/// `--delete` removes. Pure: no I/O, except through `contentsDiffer` for `-c`.
+public struct FlatTreePlanner: Sendable {
+    /// Which way the data goes; it decides how times are compared.
+    public enum Direction: Sendable, Equatable {
+        /// Local → S3: an object older than the file is stale.
+        case upload
+        /// S3 → local: a local copy older than the object (by its ctime) is stale.
+        case download
+        /// S3 → S3: a destination object older than the source object is stale.
+        case copy
+    }
+
+    public enum Action: Sendable, Equatable {
+        /// Send `source`; `destination` is what it replaces, if anything.
+        case transfer(source: FlatEntry, destination: FlatEntry?, change: ItemizedChange)
+        /// A directory the destination lacks (made locally; a `dir/` key in S3 when wanted).
+        case makeDirectory(FlatEntry)
+        /// `--delete`: the destination has it, the source does not.
+        case delete(FlatEntry)
+        /// A file left alone, and why (only when ``reportsSkips``: `-vv`, boto-rsync's `-v`).
+        case skip(FlatEntry, SkipReason)
+    }
+
+    public enum SkipReason: Sendable, Equatable {
+        /// Same size (and time, or checksum): rsync's "is uptodate".
+        case upToDate
+        /// `--ignore-existing` (boto-rsync's `-w`) or `-u` with a newer destination.
+        case exists
+    }
+
+    public let direction: Direction
+    public let options: SyncOptions
+    /// Directories become `dir/` keys in S3 (boto-rsync's habit).
+    public let directoryKeys: Bool
+    /// Emit ``Action/skip(_:_:)`` for files left alone.
+    public let reportsSkips: Bool
+
+    public init(direction: Direction, options: SyncOptions, directoryKeys: Bool = false, reportsSkips: Bool = false) {
+        self.direction = direction
+        self.options = options
+        self.directoryKeys = directoryKeys
+        self.reportsSkips = reportsSkips
+    }
+
+    /// The actions, in path order (deletions included where they occur: callers run them
+    /// after the transfers, deepest first).
+    public func plan(source: [FlatEntry], destination: [FlatEntry],
+                     contentsDiffer: (FlatEntry, FlatEntry) -> Bool = { _, _ in true }) -> [Action] {
+        var actions: [Action] = []
+        var i = 0, j = 0
+        while i < source.count || j < destination.count {
+            let order = i == source.count ? 1 : j == destination.count ? -1 : compareNames(source[i].path, destination[j].path)
+            if order < 0 {
+                if let action = created(source[i]) { actions.append(action) }
+                i += 1
+            } else if order > 0 {
+                if let action = extraneous(destination[j]) { actions.append(action) }
+                j += 1
+            } else {
+                if let action = compared(source[i], destination[j], contentsDiffer: contentsDiffer) { actions.append(action) }
+                i += 1
+                j += 1
+            }
+        }
+        return actions
+    }
+
+    private var itemizeUpdate: ItemizedChange.Update { direction == .upload ? .sent : .received }
+
+    /// Only the source has it.
+    func created(_ entry: FlatEntry) -> Action? {
+        if options.existingOnly { return nil }
+        switch entry.kind {
+        case .directory:
+            switch direction {
+            case .download: return .makeDirectory(entry)
+            case .upload: return directoryKeys ? .makeDirectory(entry) : nil
+            case .copy: return entry.implicit && !directoryKeys ? nil : .makeDirectory(entry)
+            }
+        case .file:
+            return .transfer(source: entry, destination: nil, change: ItemizedChange(update: itemizeUpdate, kind: .regular, isNew: true))
+        }
+    }
+
+    /// Only the destination has it.
+    func extraneous(_ entry: FlatEntry) -> Action? {
+        guard options.delete != nil, !entry.implicit, !FlatTree.isProtectedFromDeletion(entry, options: options) else { return nil }
+        return .delete(entry)
+    }
+
+    /// Both have it: rsync's order of checks, with the time rule of the direction.
+    func compared(_ source: FlatEntry, _ destination: FlatEntry,
+                  contentsDiffer: (FlatEntry, FlatEntry) -> Bool) -> Action? {
+        guard source.kind == .file else {
+            // A directory both sides have; a directory key is made where S3 only implies it.
+            if direction != .download && destination.implicit && !source.implicit && directoryKeys { return .makeDirectory(source) }
+            return nil
+        }
+        let skip = { (reason: SkipReason) -> Action? in reportsSkips ? .skip(source, reason) : nil }
+        if options.ignoreExisting { return skip(.exists) }
+        let window = max(0, options.modifyWindow)
+        if options.update && destinationIsNewer(source, destination, window: window) { return skip(.exists) }
+        var change = ItemizedChange(update: itemizeUpdate, kind: .regular)
+        if source.size != destination.size {
+            change.size = true
+        } else if options.checksum {
+            guard contentsDiffer(source, destination) else { return skip(.upToDate) }
+            change.checksum = true
+        } else if options.sizeOnly {
+            return skip(.upToDate)
+        } else if options.ignoreTimes {
+            change.time = true
+        } else if isStale(source, destination, window: window) {
+            change.time = true
+        } else {
+            return skip(.upToDate)
+        }
+        if !options.sizeOnly && !options.checksum && isStale(source, destination, window: window) { change.time = true }
+        return .transfer(source: source, destination: destination, change: change)
+    }
+
+    /// Whether the destination's copy is older than the source's version.
+    func isStale(_ source: FlatEntry, _ destination: FlatEntry, window: Int64) -> Bool {
+        switch direction {
+        case .upload, .copy:
+            // The object was written before the source last changed.
+            return source.mtime.seconds > destination.mtime.seconds + window
+        case .download:
+            // The object was uploaded after the local copy was last written (its ctime, which
+            // restoring the object's mtime does not set back), or the copy was modified since
+            // the upload.
+            return source.mtime.seconds > destination.changeTime.seconds + window
+                || destination.mtime.seconds > source.mtime.seconds + window
+        }
+    }
+
+    /// `-u`: the destination was changed after the source.
+    func destinationIsNewer(_ source: FlatEntry, _ destination: FlatEntry, window: Int64) -> Bool {
+        destination.mtime.seconds > source.mtime.seconds + window
+    }
+}

@@ -1,0 +1,106 @@
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A local directory tree as a flat tree: the source of an upload (filters applied, symlinks
+/// followed with `-L` or skipped with one warning each) or the destination of a download
+/// (everything, as it is, so that `--delete` and replacements see it all).
+public struct LocalTree: Sendable {
+    public enum Role: Sendable { case source, destination }
+
+    /// The root directory as given (messages name files below it).
+    public let root: String
+
+    public init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    /// The display path of `entry`.
+    public func displayPath(_ entry: FlatEntry) -> String {
+        (root == "/" ? "/" : root + "/") + DisplayPath.escape(entry.name)
+    }
+
+    /// Every file and directory below the root, sorted; nil when the root does not exist.
+    public func walk(role: Role, options: SyncOptions, reporter: SyncReporter) throws(FileSystemError) -> [FlatEntry]? {
+        let rootFD: Int32
+        do {
+            rootFD = try FileSystem.openDirectory(Array(root.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: root)
+        } catch where error.errno == ENOENT && role == .destination {
+            return nil
+        }
+        defer { FileSystem.close(rootFD) }
+        var entries: [FlatEntry] = []
+        visit(rootFD, relative: [], display: root, role: role, options: options, reporter: reporter, into: &entries)
+        return FlatTree.sorted(entries)
+    }
+
+    private func visit(_ fd: Int32, relative: [UInt8], display: String, role: Role, options: SyncOptions,
+                       reporter: SyncReporter, into entries: inout [FlatEntry]) {
+        let names: [[UInt8]]
+        do { names = try FileSystem.readDirectoryNames(fd, path: display) } catch {
+            reporter.error("\(error)")
+            return
+        }
+        for name in names {
+            let path = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
+            let childDisplay = (display == "/" ? "/" : display + "/") + DisplayPath.escape(name)
+            guard var status = try? FileSystem.linkStatus(name, in: fd, path: childDisplay) else {
+                if role == .source { reporter.vanished(childDisplay) }
+                continue
+            }
+            var followed = false
+            if role == .source && status.kind == .symlink {
+                guard options.copyLinks, let target = try? FileSystem.status(name, in: fd, path: childDisplay) else {
+                    reporter.warning("skipping symlink \"\(childDisplay)\"" + (options.copyLinks ? " (dangling)" : " (S3 has none; -L copies what it points to)"))
+                    continue
+                }
+                status = target
+                followed = true
+            }
+            if role == .source {
+                if options.filters.excludesOnSender(path, isDirectory: status.kind == .directory) { continue }
+                guard String(validating: path, as: UTF8.self) != nil else {
+                    reporter.error("skipping \"\(childDisplay)\": the name is not valid UTF-8, which S3 keys must be")
+                    continue
+                }
+            }
+            switch status.kind {
+            case .directory:
+                guard options.recursive || role == .destination else {
+                    reporter.info("skipping directory \(DisplayPath.escape(path))")
+                    continue
+                }
+                entries.append(FlatEntry(path: path + [UInt8(ascii: "/")], kind: .directory, mtime: status.mtime,
+                                         changeTime: status.changeTime, permissions: status.permissions, followedSymlink: followed))
+                do {
+                    let child = try FileSystem.openDirectory(name, in: fd, followSymlink: followed, path: childDisplay)
+                    defer { FileSystem.close(child) }
+                    visit(child, relative: path, display: childDisplay, role: role, options: options, reporter: reporter, into: &entries)
+                } catch where error.errno == ENOENT {
+                    if role == .source { reporter.vanished(childDisplay) }
+                } catch {
+                    reporter.error("\(error)")
+                }
+            case .regular:
+                if role == .source && options.filters.skipsSize(status.size) { continue }
+                entries.append(FlatEntry(path: path, kind: .file, size: status.size, mtime: status.mtime, changeTime: status.changeTime,
+                                         permissions: status.permissions, followedSymlink: followed))
+            default:
+                if role == .source {
+                    reporter.warning("skipping non-regular file \"\(childDisplay)\"")
+                } else {
+                    // Something that is not a regular file stands where a file may go: it never
+                    // matches (size -1), so a download replaces it.
+                    entries.append(FlatEntry(path: path, kind: .file, size: -1, mtime: status.mtime, changeTime: status.changeTime))
+                }
+            }
+        }
+    }
+
+    /// Opens a regular file of the tree for reading (through its symlink only when `-L` followed one).
+    public func open(_ entry: FlatEntry) throws(FileSystemError) -> Int32 {
+        try FileSystem.open(Array(root.utf8) + [UInt8(ascii: "/")] + entry.path, in: FileSystem.currentDirectory,
+                            flags: O_RDONLY | O_CLOEXEC | (entry.followedSymlink ? 0 : O_NOFOLLOW), mode: 0, path: displayPath(entry))
+    }
+}

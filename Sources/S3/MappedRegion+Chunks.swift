@@ -1,0 +1,53 @@
+import AWSCore
+import Crypto
+import NIOCore
+import SyncCore
+
+extension MappedRegion {
+    /// The MD5 of the bytes (for Content-MD5) and, if asked, the hex SHA-256 (for a signed
+    /// payload), in one pass of 1 MiB steps whose pages are discarded as it goes.
+    public func digests(sha256 wantSHA256: Bool) -> (md5: [UInt8], sha256: String?) {
+        var md5 = Insecure.MD5()
+        var sha256 = SHA256()
+        let step = 1 << 20
+        var offset = 0
+        while offset < count {
+            let end = Swift.min(count, offset + step)
+            withBytes { bytes in
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+                md5.update(bufferPointer: piece)
+                if wantSHA256 { sha256.update(bufferPointer: piece) }
+            }
+            discard(upTo: end)
+            offset = end
+        }
+        return (Array(md5.finalize()), wantSHA256 ? SigV4Signer.hex(sha256.finalize()) : nil)
+    }
+
+    /// The bytes as an async sequence of 256 KiB buffers, copied from the mapping one at a time;
+    /// each chunk's pages are discarded once copied, so sending a part keeps little of it resident.
+    public func chunks(size: Int = 256 << 10) -> Chunks { Chunks(region: self, size: size) }
+
+    public struct Chunks: AsyncSequence, Sendable {
+        public typealias Element = ByteBuffer
+        let region: MappedRegion
+        let size: Int
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let region: MappedRegion
+            let size: Int
+            var offset = 0
+
+            public mutating func next() async -> ByteBuffer? {
+                guard offset < region.count else { return nil }
+                let n = Swift.min(size, region.count - offset)
+                let buffer = region.withBytes { ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+                offset += n
+                region.discard(upTo: offset)
+                return buffer
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(region: region, size: size) }
+    }
+}
