@@ -36,4 +36,24 @@ struct LockArguments: ParsableArguments {
     func validateNeedsLock() throws {
         if wait != nil && file == nil { throw ValidationError("--lock-wait needs --lock FILE") }
     }
+
+    /// The run lock is global: `swiftsync --lock F --lock-wait N snapshot ...` (the form
+    /// `cron install` writes) means `swiftsync snapshot --lock F --lock-wait N ...`. Without
+    /// this, options before a subcommand's name would go to the default sync command and turn
+    /// `snapshot` into a source directory.
+    static func movingLeadingLockOptions(_ arguments: [String], into subcommands: Set<String> = ["snapshot"]) -> [String] {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--lock" || argument == "--lock-wait" {
+                index += 2
+            } else if argument.hasPrefix("--lock=") || argument.hasPrefix("--lock-wait=") {
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard index > 0, index < arguments.count, subcommands.contains(arguments[index]) else { return arguments }
+        return [arguments[index]] + arguments[..<index] + arguments[(index + 1)...]
+    }
 }

@@ -70,6 +70,8 @@ struct SnapshotTakeCommand: RsyncCommand {
         let (policy, promoting) = try plan()
         let reporter = rsync.makeReporter()
         let rootPath = paths.last!
+        // A --lock of its own is taken before anything, the root included, is created.
+        let givenLock = lock.file != nil ? lock.acquire() : nil
         let root: SnapshotRoot?
         do {
             root = try SnapshotRoot.open(rootPath, create: !options.dryRun)
@@ -78,7 +80,7 @@ struct SnapshotTakeCommand: RsyncCommand {
             rsync.finish(reporter, code: .fileIO, elapsed: 0)
         }
         // A dry run changes nothing, not even by creating the default lock file.
-        let runLock = lock.acquire(defaultFile: options.dryRun ? nil : root?.path(of: ".lock"))
+        let runLock = givenLock ?? lock.acquire(defaultFile: options.dryRun ? nil : root?.path(of: ".lock"))
         CancellationFlag.installSignalHandlers()
         let run = SnapshotRun(rootPath: rootPath, policy: policy, promoting: promoting, options: options, reporter: reporter)
         let (code, elapsed) = await run.run(sources: Array(paths.dropLast()), progress: rsync.progressBar)

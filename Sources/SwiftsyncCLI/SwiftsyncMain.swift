@@ -58,7 +58,7 @@ public enum SwiftsyncMain {
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
-        let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
+        let (arguments, negations) = Negations.extract(LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst())))
         do {
             var command = try SwiftSync.parseAsRoot(arguments)
             if var sync = command as? any RsyncCommand {

@@ -274,6 +274,24 @@ def test_the_default_lock_keeps_a_second_snapshot_out(tmp_path):
     assert stamps(root) == {"daily.0": "run 1", "daily.1": "run 0"}
 
 
+def test_the_global_lock_form_that_cron_install_writes_works_for_snapshots(tmp_path):
+    """`swiftsync --lock F --lock-wait N snapshot ...`: the lock is F, taken before DEST_ROOT is made."""
+    src, root, lock = tmp_path / "src", tmp_path / "snaps", tmp_path / "cron.lock"
+    make_source(src)
+    holder = subprocess.Popen(["flock", "-o", str(lock), "sleep", "30"], start_new_session=True)
+    try:
+        while subprocess.run(["flock", "-n", str(lock), "true"]).returncode == 0:
+            time.sleep(0.02)
+        r = run_swiftsync(["--lock", str(lock), "--lock-wait", "0.5", "snapshot", f"{src}/", str(root), *RETAIN])
+        assert r.returncode == 75 and f"the lock {lock}; gave up after waiting 0.5 s".encode() in r.stderr, r
+        assert not root.exists(), "nothing made, the snapshot root included"
+    finally:
+        kill_group(holder)
+        holder.wait()
+    assert_ok(run_swiftsync(["--lock", str(lock), "--lock-wait", "5", "snapshot", f"{src}/", str(root), *RETAIN]))
+    assert sorted(os.listdir(root)) == ["daily.0"], "its own lock, not DEST_ROOT/.lock"
+
+
 def test_dry_run_changes_nothing_and_says_what_it_would_do(tmp_path):
     src, root = tmp_path / "src", tmp_path / "snaps"
     make_source(src)
