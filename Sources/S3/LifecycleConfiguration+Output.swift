@@ -18,7 +18,7 @@ extension LifecycleConfiguration {
 
     /// `{"Rules": [...]}` with the aws CLI's names, lists and numbers.
     public var json: String {
-        JSONText.object([("Rules", JSONText.array(rules.map { Self.json($0.element, parent: "LifecycleConfiguration") }))])
+        JSONValue.object([("Rules", .array(rules.map { Self.json($0.element, parent: "LifecycleConfiguration") }))]).serialized
     }
 
     /// Elements that repeat, and the plural name the aws CLI gives their list.
@@ -35,12 +35,12 @@ extension LifecycleConfiguration {
     private static let numbers: Set<String> = ["Days", "NoncurrentDays", "DaysAfterInitiation", "NewerNoncurrentVersions",
                                                "ObjectSizeGreaterThan", "ObjectSizeLessThan"]
 
-    private static func json(_ node: XMLNode, parent: String) -> String {
+    private static func json(_ node: XMLNode, parent: String) -> JSONValue {
         guard !node.children.isEmpty else {
-            if numbers.contains(node.name), let value = Int64(node.text) { return "\(value)" }
-            if node.name == "ExpiredObjectDeleteMarker", node.text == "true" || node.text == "false" { return node.text }
+            if numbers.contains(node.name), let value = Int64(node.text) { return .integer(value) }
+            if node.name == "ExpiredObjectDeleteMarker", node.text == "true" || node.text == "false" { return .bool(node.text == "true") }
             // An empty <Filter/> (every object) is an empty object, not a string.
-            return node.name == "Filter" || node.name == "And" ? "{}" : JSONText.string(node.text)
+            return node.name == "Filter" || node.name == "And" ? .object([]) : .string(node.text)
         }
         var order: [String] = []
         var groups: [String: [XMLNode]] = [:]
@@ -48,10 +48,10 @@ extension LifecycleConfiguration {
             if groups[child.name] == nil { order.append(child.name) }
             groups[child.name, default: []].append(child)
         }
-        return JSONText.object(order.map { name in
+        return .object(order.map { name in
             let members = groups[name]!
             if let list = listName(of: name, parent: node.name) {
-                return (list, JSONText.array(members.map { json($0, parent: node.name) }))
+                return (list, .array(members.map { json($0, parent: node.name) }))
             }
             return (name, json(members[0], parent: node.name))
         })

@@ -23,13 +23,16 @@ public enum SnapshotListing {
     /// `{"snapshots": [...], "total_bytes": N}`, newest first; sizes in bytes, times in
     /// seconds and ISO 8601 (UTC).
     public static func json(_ survey: SnapshotSurvey) -> String {
-        JSONText.object([("snapshots", JSONText.array(survey.snapshots.map { s in
-            JSONText.object([
-                ("name", JSONText.string(s.name)), ("complete", s.complete ? "true" : "false"),
-                ("time", JSONText.string(TimeText.iso8601(s.time.seconds))), ("time_seconds", "\(s.time.seconds)"),
-                ("bytes", "\(s.bytes)"), ("added_bytes", "\(s.addedBytes)"),
-            ])
-        })), ("total_bytes", "\(survey.totalBytes)")])
+        JSONValue.object([
+            ("snapshots", .array(survey.snapshots.map { s in
+                .object([
+                    ("name", .string(s.name)), ("complete", .bool(s.complete)),
+                    ("time", .string(TimeText.iso8601(s.time.seconds))), ("time_seconds", .integer(s.time.seconds)),
+                    ("bytes", .integer(s.bytes)), ("added_bytes", .integer(s.addedBytes)),
+                ])
+            })),
+            ("total_bytes", .integer(survey.totalBytes)),
+        ]).serialized
     }
 }
 
