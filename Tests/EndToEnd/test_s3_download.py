@@ -207,15 +207,15 @@ def test_odd_names_round_trip(tmp_path, moto, bucket):
     exactly, as a file and as a directory; the aws CLI sees the same keys. moto_server refuses
     keys with control characters (\\n, \\t, \\x01…), the aws CLI's too, so those are left out here."""
     src = tmp_path / "src"
-    names = [n for n in helpers.ODD_NAMES if _utf8(n) and not any(b < 0x20 or b == 0x7f for b in n)]
-    assert len(names) >= 18
-    for i, name in enumerate(names):
+    odd = [n for n in helpers.ODD_NAMES if _utf8(n) and not any(b < 0x20 or b == 0x7f for b in n)]
+    assert len(odd) >= 18
+    for i, name in enumerate(odd):
         helpers.write_file(helpers.bpath(os.fsencode(src), "names", name), name + b"\n", mtime_ns=helpers.T0 + i * 1_000_000_007)
         helpers.write_file(helpers.bpath(os.fsencode(src), "dirs", name, "inside"), b"%d\n" % i, mtime_ns=helpers.T0 + i)
     r = ours(moto, "-a", f"{src}/", f"s3://{bucket}/odd/")
     assert r.returncode == 0, r.stderr
     got = keys(moto, bucket, "odd/")
-    want = sorted(["odd/names/" + n.decode() for n in names] + ["odd/dirs/" + n.decode() + "/inside" for n in names])
+    want = sorted(["odd/names/" + n.decode() for n in odd] + ["odd/dirs/" + n.decode() + "/inside" for n in odd])
     assert got == want
     dst = tmp_path / "dst"
     r = ours(moto, "-a", f"s3://{bucket}/odd/", f"{dst}/")
