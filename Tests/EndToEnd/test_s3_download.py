@@ -222,10 +222,13 @@ def test_odd_names_round_trip(tmp_path, moto, bucket):
     assert r.returncode == 0, r.stderr
     assert tree_files(os.fsencode(dst)) == tree_files(os.fsencode(src))
     assert names(ours(moto, "-a", "-i", f"s3://{bucket}/odd/", f"{dst}/")) == [], "a rerun has nothing to do"
-    # The oracle brings back the same bytes.
+    # The oracle brings back the same bytes (but for the 255-byte names: the aws CLI downloads
+    # into a temp file named NAME.XXXXXXXX, which is too long there).
     out = tmp_path / "aws"
-    aws(moto, "s3", "cp", "--recursive", "--quiet", f"s3://{bucket}/odd/", str(out))
-    assert {k: v[0] for k, v in tree_files(os.fsencode(out)).items()} == {k: v[0] for k, v in tree_files(os.fsencode(src)).items()}
+    aws(moto, "s3", "cp", "--recursive", "--quiet", "--exclude", "*xxxxxxxx*", "--exclude", "*üüüü*", f"s3://{bucket}/odd/", str(out))
+    theirs = {k: v[0] for k, v in tree_files(os.fsencode(out)).items()}
+    assert len(theirs) == len(tree_files(os.fsencode(src))) - 4
+    assert all(tree_files(os.fsencode(src))[k][0] == v for k, v in theirs.items())
 
 
 def _utf8(name):
