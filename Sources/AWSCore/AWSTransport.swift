@@ -87,15 +87,30 @@ public struct AWSResponse: Sendable {
 /// dropped connections, 5xx answers and throttling. A final failure is an ``AWSError``.
 ///
 /// The exchange (send one signed request, collect the answer), the sleep and the random source
-/// are injectable, so the retry loop is tested without a network or a clock.
+/// are injectable, so the retry loop is tested without a network or a clock. Answers too big
+/// to collect (S3 objects) are handed over as they arrive with ``stream(_:consume:)``, under the
+/// same retry loop. An optional ``RequestLimiter`` bounds the attempts in flight.
 public final class AWSTransport: Sendable {
     /// Sends one signed request and collects up to `limit` bytes of the answer's body.
     public typealias Exchange = @Sendable (_ request: AWSSignedRequest, _ limit: Int) async throws -> AWSResponse
 
+    /// An error a stream consumer raises that no retry can mend (a local write failed, the
+    /// run was interrupted): it ends the call at once, unwrapped.
+    public struct Final: Error {
+        public let error: any Error
+        public init(_ error: any Error) { self.error = error }
+    }
+
     public let endpoint: AWSEndpoint
-    public let signer: SigV4Signer
+    /// nil: anonymous requests (public buckets).
+    public let signer: SigV4Signer?
     public let retry: RetryPolicy
+    /// Attempts in flight, across every call (each attempt holds a permit while it runs).
+    public let limiter: RequestLimiter?
     let exchange: Exchange
+    /// The client streamed answers go over (nil for a transport with an injected exchange).
+    let http: HTTPClient?
+    let timeout: TimeAmount
     let sleep: @Sendable (Double) async throws -> Void
     let random: @Sendable () -> Double
     let now: @Sendable () -> AWSTime
@@ -106,31 +121,44 @@ public final class AWSTransport: Sendable {
     /// A transport over `http`, or over a client of its own (per-attempt limit `timeoutSeconds`).
     /// Its own client fails a connection attempt at once (refused) or after 10 s (no answer)
     /// instead of retrying it until the request's deadline: the retry policy does the retrying.
-    public convenience init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials,
+    public convenience init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials?,
                             retry: RetryPolicy = RetryPolicy(), timeoutSeconds: Int64 = 60, http: HTTPClient? = nil,
+                            limiter: RequestLimiter? = nil,
                             logger: Logger = Logger(label: "swiftsync.aws", factory: { _ in SwiftLogNoOpLogHandler() })) {
         let timeout = TimeAmount.seconds(timeoutSeconds)
-        var configuration = HTTPClient.Configuration()
-        configuration.decompression = .disabled
-        configuration.timeout.connect = .seconds(10)
-        configuration.connectionPool.retryConnectionEstablishment = false
-        let client = http ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = http ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
         self.init(service: service, region: region, endpoint: endpoint, credentials: credentials, retry: retry, logger: logger,
-                  ownedClient: http == nil ? client : nil) { request, limit in
+                  ownedClient: http == nil ? client : nil, http: client, timeout: timeout, limiter: limiter) { request, limit in
             try await Self.execute(request, limit: limit, over: client, timeout: timeout, logger: logger)
         }
     }
 
+    /// An HTTP client configuration for AWS calls: no decompression, and a connection attempt
+    /// fails at once (refused) or after 10 s (no answer) instead of being retried until the
+    /// request's deadline: the retry policy does the retrying.
+    public static func clientConfiguration(connectionsPerHost: Int = 8) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.decompression = .disabled
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, connectionsPerHost)
+        return configuration
+    }
+
     /// A transport with every side effect given (tests).
-    public init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials, retry: RetryPolicy = RetryPolicy(),
+    public init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials?, retry: RetryPolicy = RetryPolicy(),
                 logger: Logger = Logger(label: "swiftsync.aws", factory: { _ in SwiftLogNoOpLogHandler() }),
                 sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 now: @escaping @Sendable () -> AWSTime = { AWSTime.now() },
-                ownedClient: HTTPClient? = nil, exchange: @escaping Exchange) {
+                ownedClient: HTTPClient? = nil, http: HTTPClient? = nil, timeout: TimeAmount = .seconds(60),
+                limiter: RequestLimiter? = nil, exchange: @escaping Exchange) {
         self.endpoint = endpoint
-        signer = SigV4Signer(credentials: credentials, region: region, service: service)
+        signer = credentials.map { SigV4Signer(credentials: $0, region: region, service: service) }
         self.retry = retry
+        self.http = http
+        self.timeout = timeout
+        self.limiter = limiter
         self.logger = logger
         self.sleep = sleep
         self.random = random
@@ -147,24 +175,63 @@ public final class AWSTransport: Sendable {
     /// Sends `request`, retrying what is worth retrying. Throws ``AWSError`` with the last
     /// failure (or `CancellationError`).
     public func send(_ request: AWSRequest, collectingUpTo limit: Int = 16 << 20) async throws -> AWSResponse {
-        var attempt = 0
+        try await retrying(request) {
+            let response = try await exchange(signed(request, at: now()), limit)
+            guard (200..<300).contains(response.status) || request.accepted.contains(response.status) else {
+                throw AWSError.from(body: response.body, status: response.status, operation: request.operation)
+            }
+            return response
+        }
+    }
+
+    /// Sends `request` and hands a successful answer's head and body to `consume` as it
+    /// arrives; an error answer is collected and thrown as ``AWSError``. A connection that
+    /// drops (also mid-body, inside `consume`) is retried from the start, so `consume` must be
+    /// able to begin again; it ends the call at once by throwing ``Final``.
+    public func stream<T>(_ request: AWSRequest, consume: (HTTPClientResponse) async throws -> T) async throws -> T {
+        guard let http else {
+            throw AWSError(operation: request.operation, status: nil, code: nil, message: "this transport has no HTTP client to stream over")
+        }
+        return try await retrying(request) {
+            let signed = signed(request, at: now())
+            logger.trace("request", metadata: ["method": "\(signed.method)", "url": "\(signed.url)"])
+            let response = try await http.execute(Self.httpRequest(signed), timeout: timeout, logger: logger)
+            let status = Int(response.status.code)
+            guard (200..<300).contains(status) || request.accepted.contains(status) else {
+                var body = try await response.body.collect(upTo: 1 << 20)
+                throw AWSError.from(body: body.readBytes(length: body.readableBytes) ?? [], status: status, operation: request.operation)
+            }
+            return try await consume(response)
+        }
+    }
+
+    /// Runs `attempt` (holding a permit of the limiter) until it succeeds, fails for good or
+    /// the retries are spent. An ``AWSError`` with a status is an answer (retried when it is
+    /// throttling or a 5xx), one without a status an answer cut short (retried); any other
+    /// error is a failed or dropped connection (retried); ``Final`` and cancellation end it at once.
+    func retrying<T>(_ request: AWSRequest, _ attempt: () async throws -> T) async throws -> T {
+        var attempts = 0
         while true {
             let outcome: RetryPolicy.Outcome
             let failure: AWSError
             do {
-                let response = try await exchange(signed(request, at: now()), limit)
-                if (200..<300).contains(response.status) || request.accepted.contains(response.status) { return response }
-                failure = AWSError.from(body: response.body, status: response.status, operation: request.operation)
-                outcome = .status(response.status, code: failure.code)
+                if let limiter { return try await limiter.withPermit(attempt) }
+                return try await attempt()
             } catch let error as CancellationError {
                 throw error
+            } catch let final as Final {
+                throw final.error
+            } catch let error as AWSError {
+                // An answer (retried when it is throttling or a 5xx), or a cut one (no status).
+                failure = error
+                outcome = error.status.map { .status($0, code: error.code) } ?? .transportError
             } catch {
                 failure = AWSError(operation: request.operation, status: nil, code: nil, message: "no answer from \(endpoint.authority) (\(error))")
                 outcome = .transportError
             }
-            guard let delay = retry.delay(after: outcome, attempt: attempt, random: random) else { throw failure }
+            guard let delay = retry.delay(after: outcome, attempt: attempts, random: random) else { throw failure }
             logger.debug("retrying", metadata: ["operation": "\(request.operation)", "after": "\(failure)", "delay": "\(delay)"])
-            attempt += 1
+            attempts += 1
             try await sleep(delay)
         }
     }
@@ -181,24 +248,29 @@ public final class AWSTransport: Sendable {
                                          payloadHash: request.body?.payloadHash ?? SigV4Signer.emptyPayloadHash)
         let query = request.query.map { "\(AWSURI.encode($0.0))=\(AWSURI.encode($0.1))" }.joined(separator: "&")
         let url = "\(endpoint.scheme)://\(host)\(request.path)" + (query.isEmpty ? "" : "?\(query)")
-        return AWSSignedRequest(method: request.method, url: url, headers: headers + signer.signedHeaders(for: toSign, at: time),
+        return AWSSignedRequest(method: request.method, url: url, headers: headers + (signer?.signedHeaders(for: toSign, at: time) ?? []),
                                 body: request.body)
     }
 
     /// The real exchange: one HTTP request over AsyncHTTPClient.
     static func execute(_ request: AWSSignedRequest, limit: Int, over http: HTTPClient, timeout: TimeAmount, logger: Logger) async throws
         -> AWSResponse {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method
-        for (name, value) in request.headers where name != "host" { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = body.make() }
         logger.trace("request", metadata: ["method": "\(request.method)", "url": "\(request.url)"])
-        let response = try await http.execute(outgoing, timeout: timeout, logger: logger)
+        let response = try await http.execute(httpRequest(request), timeout: timeout, logger: logger)
         var collected: [UInt8] = []
         if request.method != .HEAD {
             var buffer = try await response.body.collect(upTo: limit)
             collected = buffer.readBytes(length: buffer.readableBytes) ?? []
         }
         return AWSResponse(status: Int(response.status.code), headers: response.headers, body: collected)
+    }
+
+    /// The AsyncHTTPClient request for a signed one (its body made afresh).
+    static func httpRequest(_ request: AWSSignedRequest) -> HTTPClientRequest {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        for (name, value) in request.headers where name != "host" { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = body.make() }
+        return outgoing
     }
 }

@@ -67,8 +67,8 @@ extension S3Client {
     /// Gives the destination object the source object's ACL (boto-rsync's `-p`).
     public func copyACL(from sourceBucket: String, key sourceKey: String, to bucket: String, key: String) async throws {
         let policy = try await send(Call(operation: "GetObjectAcl", method: .GET, bucket: sourceBucket, key: sourceKey, query: [("acl", "")]))
-        let body = RequestBody.bytes(policy.body)
-        _ = try await send(Call(operation: "PutObjectAcl", method: .PUT, bucket: bucket, key: key, query: [("acl", "")], body: { body }))
+        let body = AWSRequest.Body.s3(policy.body)
+        _ = try await send(Call(operation: "PutObjectAcl", method: .PUT, bucket: bucket, key: key, query: [("acl", "")], body: body))
     }
 }
 

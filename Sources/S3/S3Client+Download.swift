@@ -23,18 +23,17 @@ extension S3Client {
     }
 
     /// Downloads `range` of the object (nil: all of it), calling `write(offset, bytes)` for each
-    /// piece in order. Retries on throttling, 5xx and dropped connections, restarting the range.
+    /// piece in order. Retries on throttling, 5xx and dropped connections, restarting the range;
+    /// an error `write` throws (a local file, an interruption) ends it at once.
     public func get(bucket: String, key: String, range: ClosedRange<Int64>? = nil,
                     write: (Int64, ByteBuffer) throws -> Void) async throws -> Download {
         var call = Call(operation: "GetObject", method: .GET, bucket: bucket, key: key)
         if let range { call.headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
-        return try await retrying(call) {
-            let response = try await http.execute(signedRequest(for: call), timeout: timeout, logger: logger)
+        return try await stream(call) { response in
             let status = Int(response.status.code)
             guard status == 200 || (status == 206 && range != nil) else {
-                var body = try await response.body.collect(upTo: 1 << 20)
-                throw S3Error.from(body: body.readBytes(length: body.readableBytes) ?? [], status: status,
-                                   operation: "GetObject", bucket: bucket, key: key)
+                throw AWSTransport.Final(S3Error(operation: "GetObject", bucket: bucket, key: key, status: status, code: nil,
+                                                 message: "unexpected answer to a GET"))
             }
             let start = status == 206 ? range!.lowerBound : 0
             let expected = Int64(response.headers.first(name: "content-length") ?? "")
@@ -42,13 +41,13 @@ extension S3Client {
             var md5 = Insecure.MD5()
             for try await piece in response.body {
                 piece.withUnsafeReadableBytes { md5.update(bufferPointer: $0) }
-                try write(offset, piece)
+                do { try write(offset, piece) } catch { throw AWSTransport.Final(error) }
                 offset += Int64(piece.readableBytes)
             }
             if let expected, offset - start != expected {
                 // A connection cut at a piece boundary ends the body early without an error.
-                throw S3Error(operation: "GetObject", bucket: bucket, key: key, status: nil, code: nil,
-                              message: "the answer ended after \(offset - start) of \(expected) bytes")
+                throw AWSError(operation: "GetObject", status: nil, code: nil,
+                               message: "the answer ended after \(offset - start) of \(expected) bytes")
             }
             var (object, metadata) = Self.describe(key: key, headers: response.headers)
             var total = object.size

@@ -20,8 +20,10 @@ extension S3Client {
         let response = try await send(Call(operation: operation, method: .GET, bucket: bucket, key: nil,
                                            query: [("lifecycle", "")], accepted: [404]))
         if response.status == 404 {
-            let error = S3Error.from(body: response.body, status: 404, operation: operation, bucket: bucket, key: nil)
-            guard error.code == "NoSuchLifecycleConfiguration" else { throw error }
+            let error = AWSError.from(body: response.body, status: 404, operation: operation)
+            guard error.code == "NoSuchLifecycleConfiguration" else {
+                throw S3Error(operation: operation, bucket: bucket, key: nil, status: 404, code: error.code, message: error.message)
+            }
             return (LifecycleConfiguration(), nil)
         }
         do {
@@ -42,11 +44,10 @@ extension S3Client {
     }
 
     func putLifecycleCall(bucket: String, _ configuration: LifecycleConfiguration, minimumObjectSize: String?) -> Call {
-        let body = RequestBody.bytes(configuration.xml)
         var headers = [("content-type", "application/xml")]
         if let minimumObjectSize { headers.append((Self.minimumObjectSizeHeader, minimumObjectSize)) }
         return Call(operation: "PutBucketLifecycleConfiguration", method: .PUT, bucket: bucket, key: nil,
-                    query: [("lifecycle", "")], headers: headers, body: { body })
+                    query: [("lifecycle", "")], headers: headers, body: .s3(configuration.xml))
     }
 
     /// Puts `rule` in place of the bucket's rule with the same id, or adds it; the other rules

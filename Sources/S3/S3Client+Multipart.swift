@@ -75,9 +75,9 @@ extension S3Client {
         var xml = "<CompleteMultipartUpload>"
         for (i, etag) in etags.enumerated() { xml += "<Part><PartNumber>\(i + 1)</PartNumber><ETag>\(XMLNode.escape(etag))</ETag></Part>" }
         xml += "</CompleteMultipartUpload>"
-        let body = RequestBody.bytes(Array(xml.utf8))
+        let body = AWSRequest.Body.s3(Array(xml.utf8))
         let response = try await send(Call(operation: "CompleteMultipartUpload", method: .POST, bucket: bucket, key: key,
-                                           query: [("uploadId", uploadID)], body: { body }))
+                                           query: [("uploadId", uploadID)], body: body))
         // S3 may answer 200 with an <Error> document when completion fails late.
         let root = try parse(response.body, operation: "CompleteMultipartUpload", bucket: bucket)
         if root.name == "Error" {

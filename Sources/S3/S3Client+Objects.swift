@@ -106,9 +106,9 @@ extension S3Client {
     /// PutObject of bytes in memory, with Content-MD5; returns the ETag.
     @discardableResult
     public func put(bucket: String, key: String, bytes: [UInt8], options: S3PutOptions = S3PutOptions()) async throws -> String {
-        let body = RequestBody.bytes(bytes)
+        let body = AWSRequest.Body.s3(bytes)
         let response = try await send(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers,
-                                           body: { body }))
+                                           body: body))
         return response.headers.first(name: "etag") ?? ""
     }
 
@@ -124,8 +124,9 @@ extension S3Client {
         let md5 = S3ETag.base64(digest)
         let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
                                            headers: query.isEmpty ? options.headers : [],
-                                           body: { RequestBody(length: region.count, payloadHash: hash, contentMD5: md5,
-                                                               stream: .stream(region.chunks(), length: .known(Int64(region.count)))) }))
+                                           body: AWSRequest.Body(length: region.count, payloadHash: hash, contentMD5: md5) {
+                                               .stream(region.chunks(), length: .known(Int64(region.count)))
+                                           }))
         return response.headers.first(name: "etag") ?? ""
     }
 
@@ -150,9 +151,9 @@ extension S3Client {
             var xml = "<Delete><Quiet>true</Quiet>"
             for key in batch { xml += "<Object><Key>\(XMLNode.escape(key))</Key></Object>" }
             xml += "</Delete>"
-            let body = RequestBody.bytes(Array(xml.utf8))
+            let body = AWSRequest.Body.s3(Array(xml.utf8))
             let response = try await send(Call(operation: "DeleteObjects", method: .POST, bucket: bucket, key: nil,
-                                               query: [("delete", "")], body: { body }))
+                                               query: [("delete", "")], body: body))
             let root = try parse(response.body, operation: "DeleteObjects", bucket: bucket)
             for error in root.all("Error") {
                 refused.append((error.text("Key") ?? "", "\(error.text("Code") ?? ""): \(error.text("Message") ?? "")"))
@@ -165,9 +166,9 @@ extension S3Client {
     public func createBucket(_ bucket: String) async throws {
         var call = Call(operation: "CreateBucket", method: .PUT, bucket: bucket, key: nil)
         if endpoint.region != "us-east-1" {
-            let body = RequestBody.bytes(Array(
+            let body = AWSRequest.Body.s3(Array(
                 "<CreateBucketConfiguration><LocationConstraint>\(endpoint.region)</LocationConstraint></CreateBucketConfiguration>".utf8))
-            call.body = { body }
+            call.body = body
         }
         _ = try await send(call)
     }

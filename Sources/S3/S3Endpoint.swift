@@ -28,21 +28,12 @@ public struct S3Endpoint: Sendable, Equatable {
             port = nil
             return
         }
-        guard let sep = url.range(of: "://") else { throw .badURL(url) }
-        let s = url[..<sep.lowerBound].lowercased()
-        guard s == "http" || s == "https" else { throw .badURL(url) }
-        var authority = url[sep.upperBound...]
-        if let slash = authority.firstIndex(of: "/") { authority = authority[..<slash] }
-        guard !authority.isEmpty else { throw .badURL(url) }
-        scheme = s
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            guard let p = Int(authority[authority.index(after: colon)...]), (1...65_535).contains(p) else { throw .badURL(url) }
-            host = String(authority[..<colon])
-            port = p
-        } else {
-            host = String(authority)
-            port = nil
-        }
+        // The URL is read as every AWS endpoint is (scheme, host, port; a path is ignored).
+        let parsed: AWSEndpoint
+        do { parsed = try AWSEndpoint(service: "s3", region: region, url: url) } catch { throw .badURL(url) }
+        scheme = parsed.scheme
+        host = parsed.host
+        port = parsed.port
     }
 
     /// Virtual-hosted for DNS-safe bucket names on a named host; path-style for IP addresses,

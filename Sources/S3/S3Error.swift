@@ -27,12 +27,4 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
 
     /// Whether the object (or bucket) is simply not there.
     public var isNotFound: Bool { status == 404 || code == "NoSuchKey" || code == "NoSuchBucket" }
-
-    /// Reads S3's `<Error><Code>…<Message>…` body (HEAD answers have none).
-    static func from(body: [UInt8], status: Int, operation: String, bucket: String, key: String?) -> S3Error {
-        let root = try? XMLNode.parse(body)
-        let code = root?.text("Code")
-        let message = root?.text("Message") ?? (body.isEmpty ? "no error body" : String(decoding: body.prefix(200), as: UTF8.self))
-        return S3Error(operation: operation, bucket: bucket, key: key, status: status, code: code, message: message)
-    }
 }

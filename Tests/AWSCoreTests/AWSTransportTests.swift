@@ -104,4 +104,44 @@ final class AWSTransportTests: XCTestCase {
             XCTAssertThrowsError(try AWSEndpoint(service: "ec2", region: "x", url: bad), bad)
         }
     }
+
+    func testAFinalErrorEndsTheCallAtOnceAndCutAnswersAreRetried() async throws {
+        struct DiskFull: Error {}
+        let sent = Mutex(0)
+        let transport = AWSTransport(service: "s3", region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "h", port: nil),
+                                     credentials: credentials, retry: RetryPolicy(retries: 5), sleep: { _ in }) { _, _ in
+            let n = sent.withLock { $0 += 1; return $0 }
+            // First an answer cut short (an AWSError without a status: retried), then a local failure.
+            if n == 1 { throw AWSError(operation: "GetObject", status: nil, code: nil, message: "the answer ended early") }
+            throw AWSTransport.Final(DiskFull())
+        }
+        do {
+            _ = try await transport.send(AWSRequest(operation: "GetObject", method: .GET))
+            XCTFail("must throw")
+        } catch is DiskFull {
+        }
+        XCTAssertEqual(sent.withLock { $0 }, 2, "the cut answer was retried once, the final error not at all")
+    }
+
+    func testAnonymousRequestsCarryNoSignatureAndTheLimiterBoundsAttempts() async throws {
+        let limiter = RequestLimiter(limit: 2)
+        let inFlight = Mutex((now: 0, peak: 0))
+        let seen = Mutex<[AWSSignedRequest]>([])
+        let transport = AWSTransport(service: "s3", region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "h", port: 9),
+                                     credentials: nil, limiter: limiter) { request, _ in
+            inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            try await Task.sleep(nanoseconds: 3_000_000)
+            inFlight.withLock { $0.now -= 1 }
+            seen.withLock { $0.append(request) }
+            return AWSResponse(status: 200)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 { group.addTask { _ = try await transport.send(AWSRequest(operation: "GetObject", method: .GET, path: "/b/k")) } }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(inFlight.withLock { $0.peak }, 2)
+        let request = try XCTUnwrap(seen.withLock { $0.first })
+        XCTAssertNil(request.header("authorization"))
+        XCTAssertEqual(request.url, "http://h:9/b/k")
+    }
 }

@@ -103,7 +103,7 @@ def test_download_and_s3_to_s3(tmp_path, moto, bucket, boto_rsync):
     r = boto(boto_rsync, moto, "-p", "-d", "2", f"s3://{bucket}/d/a.txt", f"s3://{bucket}/acl/")
     assert r.returncode == 0, r.stderr
     err = r.stderr.decode()
-    assert f"method=GET path=/{bucket}/d/a.txt query=acl=" in err and f"method=PUT path=/{bucket}/acl/a.txt query=acl=" in err, err[-2000:]
+    assert f"method=GET url={moto}/{bucket}/d/a.txt?acl=" in err and f"method=PUT url={moto}/{bucket}/acl/a.txt?acl=" in err, err[-2000:]
 
 
 def test_credentials_flags_debug_and_usage(tmp_path, moto, bucket, boto_rsync):

@@ -172,3 +172,15 @@ def test_interrupted_multipart_upload_is_aborted(tmp_path, moto, bucket):
     listing = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")
     assert not listing.get("Uploads"), "the interrupted upload was aborted: no orphan parts"
     assert "int/big" not in [o["Key"] for o in json.loads(aws(moto, "s3api", "list-objects-v2", "--bucket", bucket).stdout or b"{}").get("Contents", [])]
+
+
+def test_vvv_logs_requests_but_no_secret(tmp_path, moto, bucket):
+    src = tmp_path / "src"
+    make_tree(src)
+    env = ENV | {"AWS_SESSION_TOKEN": "a-session-token-secret"}
+    r = ours(moto, "-a", "-vvv", f"{src}/", f"s3://{bucket}/v/", env=env)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert b"method=PUT" in out and b"trace" in out, "-vvv shows the requests"
+    for secret in (b"testing-secret", b"a-session-token-secret", b"Signature="):
+        assert secret not in out, secret

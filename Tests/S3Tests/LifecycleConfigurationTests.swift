@@ -122,14 +122,16 @@ final class LifecycleConfigurationTests: XCTestCase {
         XCTAssertEqual(LifecycleConfiguration().json, #"{"Rules": []}"#)
     }
 
-    func testThePutCarriesContentMD5OfItsBody() throws {
+    func testThePutCarriesContentMD5OfItsBody() async throws {
         let client = S3Client(endpoint: try S3Endpoint(region: "us-east-1", endpointURL: "http://127.0.0.1:9"),
                               credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", source: "test"))
-        defer { try? client.http.syncShutdown() }
         let configuration = LifecycleConfiguration(rules: [spec { $0.glacierAfter = 1 }.rule])
-        let request = client.signedRequest(for: client.putLifecycleCall(bucket: "b", configuration, minimumObjectSize: "varies_by_storage_class"))
-        XCTAssertEqual(request.headers.first(name: "content-md5"), S3ETag.base64(S3ETag.md5(configuration.xml)))
-        XCTAssertEqual(request.headers.first(name: "x-amz-transition-default-minimum-object-size"), "varies_by_storage_class")
+        let call = client.putLifecycleCall(bucket: "b", configuration, minimumObjectSize: "varies_by_storage_class")
+        let request = client.transport.signed(call.request(at: client.endpoint), at: AWSTime.now())
+        await client.shutdown()
+        XCTAssertEqual(request.body?.bytes, configuration.xml)
+        XCTAssertEqual(request.header("content-md5"), S3ETag.base64(S3ETag.md5(configuration.xml)))
+        XCTAssertEqual(request.header("x-amz-transition-default-minimum-object-size"), "varies_by_storage_class")
         XCTAssertEqual(request.url, "http://127.0.0.1:9/b/?lifecycle=")
     }
 }

@@ -55,4 +55,24 @@ final class S3RetryTests: XCTestCase {
         XCTAssertTrue((uploads["Uploads"] as? [Any] ?? []).isEmpty, "aborted: \(uploads)")
         await direct.shutdown()
     }
+
+    /// A failure of the local side while a download streams in (a full disk, an interruption)
+    /// is not the network's: it ends the GET at once, as itself, with no retry.
+    func testALocalWriteErrorIsNotRetried() async throws {
+        let moto = try MotoServer()
+        let direct = try moto.client()
+        try await direct.createBucket("local-fail")
+        try await direct.put(bucket: "local-fail", key: "k", bytes: Array(repeating: 7, count: 100_000))
+        await direct.shutdown()
+        let proxy = try FaultProxy(upstream: moto, plan: "")
+        let s3 = try proxy.client(retries: 5)
+        struct DiskFull: Error {}
+        do {
+            _ = try await s3.get(bucket: "local-fail", key: "k") { _, _ in throw DiskFull() }
+            XCTFail("the write error must end the download")
+        } catch is DiskFull {
+        }
+        await s3.shutdown()
+        XCTAssertEqual(proxy.log().filter { $0.contains(" GET ") }.count, 1, "one GET, no retries")
+    }
 }
