@@ -12,12 +12,19 @@ struct SwiftSync: AsyncParsableCommand {
             commandName: "swiftsync",
             abstract: "A fast rsync-compatible sync engine.",
             version: SwiftSyncVersion.string,
-            subcommands: [SyncCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self, RAID1Command.self, CronCommand.self]
-                + SwiftsyncMain.httpSubcommands,
+            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self,
+                          RAID1Command.self, CronCommand.self] + SwiftsyncMain.httpSubcommands,
             defaultSubcommand: SyncCommand.self,
             helpNames: [.long]
         )
     }
+}
+
+/// A command that runs a sync with rsync's options: `main` hands it what parsing cannot see
+/// (the order of filter options, the `--no-X` forms), then runs it.
+protocol RsyncCommand: AsyncParsableCommand {
+    var rsync: RsyncArguments { get set }
+    func execute() async throws -> Never
 }
 
 enum SwiftSyncVersion {
@@ -38,28 +45,28 @@ public enum SwiftsyncMain {
     /// Set by `swiftsync-s3`; nil in `swiftsync`.
     nonisolated(unsafe) public static var s3Runner: S3Runner?
 
-    /// Subcommands that need HTTP (`ebs`), registered by `swiftsync-s3`; `swiftsync` hands
-    /// these over to it (see ``httpSubcommandNames``).
+    /// Subcommands that need HTTP (`ebs`, `s3`), registered by `swiftsync-s3`; `swiftsync`
+    /// hands these over to it (see ``httpSubcommandNames``).
     nonisolated(unsafe) public static var httpSubcommands: [any ParsableCommand.Type] = []
 
     /// The first arguments that `swiftsync` runs `swiftsync-s3` for.
-    public static let httpSubcommandNames: Set<String> = ["ebs"]
+    public static let httpSubcommandNames: Set<String> = ["ebs", "s3"]
 
     /// Subcommands whose failures are one line without the sync's usage line.
-    static let provisioningSubcommands: Set<String> = httpSubcommandNames.union(["raid1", "cron"])
+    static let provisioningSubcommands: Set<String> = ["ebs", "raid1", "cron"]
     static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
     public static func run() async -> Never {
-        let (arguments, negations) = Negations.extract(Array(CommandLine.arguments.dropFirst()))
+        let (arguments, negations) = Negations.extract(LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst())))
         do {
             var command = try SwiftSync.parseAsRoot(arguments)
-            if var sync = command as? SyncCommand {
-                sync.orderedFilterArguments = FilterArgument.scan(arguments)
-                sync.negations = negations
+            if var sync = command as? any RsyncCommand {
+                sync.rsync.orderedFilterArguments = FilterArgument.scan(arguments)
+                sync.rsync.negations = negations
                 try sync.validate()
                 try await sync.execute()
-            } else if var asynchronous = command as? AsyncParsableCommand {
+            } else if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
@@ -80,10 +87,26 @@ public enum SwiftsyncMain {
                 exit(1)
             }
             stderr.line("swiftsync: \(message)")
-            stderr.line("Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)")
+            stderr.line(usageLine(for: arguments))
             stderr.line("swiftsync error: syntax or usage error (code 1)")
             exit(1)
         }
         exit(0)
+    }
+
+    /// The usage line of the command the arguments address (`snapshot`, `s3 lifecycle put`...),
+    /// with where to read more; a sync's is rsync's.
+    static func usageLine(for arguments: [String]) -> String {
+        var command: any ParsableCommand.Type = SwiftSync.self
+        var words: [String] = []
+        for argument in arguments {
+            guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else { break }
+            command = sub
+            words.append(argument)
+        }
+        while let sub = command.configuration.defaultSubcommand { command = sub }
+        guard !words.isEmpty else { return "Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)" }
+        let usage = SwiftSync.usageString(for: command).split(separator: "\n").map { $0.trimmingPrefix(" ") }.joined(separator: " ")
+        return "Usage: \(usage)   (see swiftsync \(words.joined(separator: " ")) --help)"
     }
 }

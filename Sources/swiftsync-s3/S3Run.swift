@@ -77,13 +77,6 @@ extension S3Arguments {
 
     /// A client for the endpoint, region and credentials these flags (and the environment) give.
     func makeClient(logger: Logger) async throws -> S3Client {
-        let chain = self.chain
-        let credentials = try await chain.resolve()
-        let endpoint = try S3Endpoint(region: chain.region ?? "us-east-1", endpointURL: endpointURL)
-        return S3Client(endpoint: endpoint, credentials: credentials, retry: RetryPolicy(retries: retries), concurrency: concurrency,
-                        logger: logger)
+        try await connection.makeClient(logger: logger, concurrency: concurrency)
     }
-
-    /// The credential chain with these flags.
-    var chain: CredentialChain { CredentialChain(accessKey: accessKey, secretKey: secretKey, profile: profile, region: region) }
 }

@@ -1,10 +1,11 @@
 import SwiftsyncCLI
 
 // swiftsync with S3 and EC2: the same command line, plus syncs to and from s3:// URLs and the
-// ebs subcommand; under the name boto-rsync (a symlink), boto-rsync's command line.
+// ebs and s3 (bucket lifecycle rules) subcommands; under the name boto-rsync (a symlink),
+// boto-rsync's command line.
 if CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     await BotoRsyncCommand.runCommandLine(Array(CommandLine.arguments.dropFirst()))
 }
 SwiftsyncMain.s3Runner = { await runS3(paths: $0, s3: $1, options: $2, reporter: $3, progress: $4) }
-SwiftsyncMain.httpSubcommands = [EBSCommand.self]
+SwiftsyncMain.httpSubcommands = [EBSCommand.self, S3Command.self]
 await SwiftsyncMain.run()

@@ -3,7 +3,7 @@ import SwiftsyncCLI
 import Glibc
 #endif
 
-// A sync to or from S3, the subcommands that call AWS APIs (`ebs`) and boto-rsync mode run in
+// A sync to or from S3, the subcommands that call AWS APIs (`ebs`, `s3`) and boto-rsync mode run in
 // `swiftsync-s3`, installed next to this program: that keeps the HTTP/TLS stack (and its
 // memory) out of every local sync.
 let arguments = CommandLine.arguments.dropFirst()

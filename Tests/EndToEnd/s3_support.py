@@ -95,3 +95,9 @@ def keys(url, bucket, prefix=""):
     """The keys under `prefix`, sorted (the aws CLI's listing)."""
     r = aws(url, "s3api", "list-objects-v2", "--bucket", bucket, "--prefix", prefix)
     return sorted(o["Key"] for o in json.loads(r.stdout or b"{}").get("Contents", []))
+
+
+def ours_command(url, *args, env=None, timeout=120):
+    """A swiftsync subcommand (`s3 lifecycle put ...`) with --endpoint-url `url` after its
+    arguments (options before a subcommand's name belong to the top level)."""
+    return subprocess.run([SWIFTSYNC, *args, "--endpoint-url", url], env=env or ENV, capture_output=True, timeout=timeout)

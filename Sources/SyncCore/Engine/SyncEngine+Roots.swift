@@ -214,7 +214,10 @@ extension SyncEngine {
     }
 
     /// An absolute path for messages, as rsync prints them.
-    func absolute(_ path: String) -> String {
+    func absolute(_ path: String) -> String { Self.absolute(path) }
+
+    /// `path` made absolute against the working directory.
+    static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return path }

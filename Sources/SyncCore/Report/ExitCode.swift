@@ -13,6 +13,9 @@ public enum ExitCode: Int32, Sendable {
     case vanished = 24
     case maxDeleteReached = 25
     case timeout = 30
+    /// Not rsync's: `--lock` was held by another run for all of `--lock-wait` (EX_TEMPFAIL, so
+    /// that a retrying scheduler knows to try again later).
+    case lockHeld = 75
 
     /// rsync's wording, for the final `error:` line.
     public var explanation: String {
@@ -29,6 +32,7 @@ public enum ExitCode: Int32, Sendable {
         case .vanished: "some files vanished before they could be transferred"
         case .maxDeleteReached: "the --max-delete limit stopped deletions"
         case .timeout: "timeout in data send/receive"
+        case .lockHeld: "another run holds the lock; nothing was done"
         }
     }
 }

@@ -4,58 +4,10 @@ import SyncCore
 import Glibc
 #endif
 
-/// One filter-related option as it appeared on the command line; rsync applies them in that
-/// order (first match wins), which separate option arrays would lose.
-enum FilterArgument: Equatable {
-    case rule(String, FilterParser.Source)
-    case ruleFile(String, FilterParser.Source)
-
-    /// Scans raw arguments for filter options, keeping their order.
-    static func scan(_ arguments: [String]) -> [FilterArgument] {
-        var result: [FilterArgument] = []
-        var index = 0
-        let long: [(String, (String) -> FilterArgument)] = [
-            ("--exclude", { .rule($0, .exclude) }), ("--include", { .rule($0, .include) }),
-            ("--filter", { .rule($0, .filter) }), ("--exclude-from", { .ruleFile($0, .exclude) }),
-            ("--include-from", { .ruleFile($0, .include) }),
-        ]
-        while index < arguments.count {
-            let arg = arguments[index]
-            index += 1
-            if arg == "--" { break }
-            var matched = false
-            for (name, make) in long {
-                if arg == name, index < arguments.count {
-                    result.append(make(arguments[index]))
-                    index += 1
-                    matched = true
-                } else if arg.hasPrefix(name + "=") {
-                    result.append(make(String(arg.dropFirst(name.count + 1))))
-                    matched = true
-                }
-                if matched { break }
-            }
-            if matched || arg.hasPrefix("--") || !arg.hasPrefix("-") || arg == "-" { continue }
-            // Short options: -f RULE, -fRULE, or -f at the end of a group (-avf RULE).
-            let letters = Array(arg.dropFirst())
-            if let f = letters.firstIndex(of: "f") {
-                let rest = String(letters[(f + 1)...])
-                if !rest.isEmpty {
-                    result.append(.rule(rest, .filter))
-                } else if index < arguments.count {
-                    result.append(.rule(arguments[index], .filter))
-                    index += 1
-                }
-            }
-        }
-        return result
-    }
-}
-
-
-extension SyncCommand {
-    /// Turns parsed arguments into ``SyncOptions``; bad values throw a ``ValidationError``.
-    func makeOptions() throws -> SyncOptions {
+extension RsyncArguments {
+    /// Turns parsed arguments into ``SyncOptions`` for a run with `sourceCount` sources; bad
+    /// values throw a ``ValidationError``.
+    func makeOptions(sourceCount: Int) throws -> SyncOptions {
         var opts = SyncOptions()
         if a { opts.setArchive() }
         if r { opts.recursive = true; opts.explicitRecursive = true }
@@ -125,7 +77,7 @@ extension SyncCommand {
                 if !from0, l.last == UInt8(ascii: "\r") { l.removeLast() }
                 return l
             }.filter { !$0.isEmpty && (from0 || ($0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";"))) }
-            if paths.count != 2 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
+            if sourceCount != 1 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
         }
         return opts
     }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a run reports, as rsync's output options ask: shared by `sync` and `snapshot`.
+extension RsyncArguments {
+    /// The reporter for `-i`, `-v`, `-q`, `-h`, `--json` and `--progress`.
+    func makeReporter() -> SyncReporter {
+        var options = SyncReporter.Options()
+        options.itemize = i > 0 && !negations.contains("itemize-changes")
+        options.verbose = q || negations.contains("verbose") ? 0 : v + (i > 1 ? 1 : 0)
+        options.quiet = q
+        options.humanReadable = humanReadable && !negations.contains("human-readable")
+        options.json = json
+        options.progressPerFile = (progress || P) && !q && !negations.contains("progress")
+        return SyncReporter(options: options)
+    }
+
+    /// `--info=progress2`: one live line for the whole run.
+    var progressBar: ProgressReporter? {
+        info.contains("progress2") && !q ? ProgressReporter(sink: json ? .standardError : .standardOutput) : nil
+    }
+
+    /// Ends the run as rsync does: `--stats` or the totals line, the error line for a non-zero
+    /// code, the `--json` summary, then exit with the code.
+    func finish(_ reporter: SyncReporter, code: SyncCore.ExitCode, elapsed: Double) -> Never {
+        let summary = RunSummary(statistics: reporter.statistics, elapsed: elapsed, exitCode: code, humanReadable: humanReadable)
+        if stats && !q {
+            reporter.output(summary.statsText)
+        } else if v > 0 && !q {
+            reporter.output("\n" + summary.totalsText)
+        }
+        if code != .success {
+            OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
+        }
+        if json { OutputSink.standardOutput.line(summary.json) }
+        reporter.flush()
+        OutputSink.standardOutput.flush()
+        Glibc.exit(code.rawValue)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// rsync's options, one group shared by every command that runs a sync (`sync`, `snapshot`),
+/// so that both accept and mean the same things.
+struct RsyncArguments: ParsableArguments {
+    // MARK: What to copy
+    @Flag(name: [.short, .customLong("archive")], help: "Archive mode: -rlptgoD.") var a = false
+    @Flag(name: [.short, .customLong("recursive")], help: "Recurse into directories.") var r = false
+    @Flag(name: [.short, .customLong("links")], help: "Copy symlinks as symlinks.") var l = false
+    @Flag(name: [.customShort("L"), .customLong("copy-links")], help: "Copy the files symlinks point to.") var copyLinks = false
+    @Flag(name: [.short, .customLong("perms")], help: "Preserve permissions.") var p = false
+    @Flag(name: [.short, .customLong("times")], help: "Preserve modification times.") var t = false
+    @Flag(name: [.customShort("U"), .customLong("atimes")], help: "Preserve access times.") var atimes = false
+    @Flag(name: [.short, .customLong("group")], help: "Preserve group.") var g = false
+    @Flag(name: [.short, .customLong("owner")], help: "Preserve owner.") var o = false
+    @Flag(name: [.customShort("D")], help: "Same as --devices --specials.") var D = false
+    @Flag(help: "Preserve device files.") var devices = false
+    @Flag(help: "Preserve special files (FIFOs, sockets).") var specials = false
+    @Flag(name: [.customShort("H"), .customLong("hard-links")], help: "Preserve hard links.") var hardLinks = false
+    @Flag(name: [.customShort("S"), .customLong("sparse")], help: "Keep holes of sparse files.") var sparse = false
+    @Flag(name: [.short, .customLong("one-file-system")], help: "Do not cross filesystem boundaries.") var x = false
+
+    // MARK: Output
+    @Flag(name: [.short, .customLong("dry-run")], help: "Show what would be done, change nothing.") var n = false
+    @Flag(name: [.short, .customLong("itemize-changes")], help: "Output a change summary for every update.") var i: Int
+    @Flag(name: [.short, .customLong("verbose")], help: "More output (repeatable).") var v: Int
+    @Flag(name: [.short, .customLong("quiet")], help: "Suppress non-error messages.") var q = false
+    @Flag(help: "Print rsync-style transfer statistics at the end.") var stats = false
+    @Flag(help: "Print one JSON summary object on stdout at the end (other output goes to stderr).") var json = false
+    @Flag(help: "Show progress per file.") var progress = false
+    @Option(help: ArgumentHelp("progress2: one live whole-run progress line.", valueName: "FLAGS")) var info: [String] = []
+    @Flag(name: [.customShort("h"), .customLong("human-readable")], help: "Human-readable numbers.") var humanReadable = false
+    @Flag(name: [.customShort("P")], help: "Same as --partial --progress.") var P = false
+
+    // MARK: Deletion
+    @Flag(help: "Delete extraneous files from destination directories.") var delete = false
+    @Flag(name: .customLong("delete-before"), help: "Delete before transferring.") var deleteBefore = false
+    @Flag(name: .customLong("delete-during"), help: "Delete while walking (the default for --delete).") var deleteDuring = false
+    @Flag(name: .customLong("delete-after"), help: "Delete after transferring.") var deleteAfter = false
+    @Flag(name: .customLong("delete-excluded"), help: "Also delete excluded files from destination directories.") var deleteExcluded = false
+    @Flag(help: "Force deletion of non-empty directories being replaced.") var force = false
+    @Option(name: .customLong("max-delete"), help: "Delete no more than NUM files.") var maxDelete: Int?
+
+    // MARK: Filters
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Exclude files matching PATTERN.", valueName: "PATTERN")) var exclude: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Don't exclude files matching PATTERN.", valueName: "PATTERN")) var include: [String] = []
+    @Option(name: .customLong("exclude-from"), help: ArgumentHelp("Read exclude patterns from FILE.", valueName: "FILE")) var excludeFrom: [String] = []
+    @Option(name: .customLong("include-from"), help: ArgumentHelp("Read include patterns from FILE.", valueName: "FILE")) var includeFrom: [String] = []
+    @Option(name: [.customShort("f"), .customLong("filter")], parsing: .unconditionalSingleValue, help: ArgumentHelp("Add a file-filtering RULE.", valueName: "RULE")) var filter: [String] = []
+    @Option(name: .customLong("files-from"), help: ArgumentHelp("Read the list of source files from FILE (- for stdin).", valueName: "FILE")) var filesFrom: String?
+    @Flag(name: [.customShort("0"), .customLong("from0")], help: "NUL-separated --files-from and rule files.") var from0 = false
+    @Option(name: .customLong("min-size"), help: ArgumentHelp("Don't transfer files smaller than SIZE.", valueName: "SIZE")) var minSize: String?
+    @Option(name: .customLong("max-size"), help: ArgumentHelp("Don't transfer files larger than SIZE.", valueName: "SIZE")) var maxSize: String?
+
+    // MARK: Change detection
+    @Flag(name: [.short, .customLong("checksum")], help: "Compare by checksum, not size and time.") var c = false
+    @Flag(name: .customLong("size-only"), help: "Compare by size only.") var sizeOnly = false
+    @Flag(name: [.customShort("I"), .customLong("ignore-times")], help: "Don't skip files that match size and time.") var ignoreTimes = false
+    @Option(name: .customLong("modify-window"), help: ArgumentHelp("Compare times with this many seconds of slack.", valueName: "NUM")) var modifyWindow: Int64 = 0
+    @Flag(name: [.short, .customLong("update")], help: "Skip files that are newer on the receiver.") var u = false
+    @Flag(name: .customLong("ignore-existing"), help: "Skip updating files that exist on the receiver.") var ignoreExisting = false
+    @Flag(name: .customLong("existing"), help: "Skip creating new files on the receiver.") var existing = false
+
+    // MARK: How to write
+    @Flag(name: [.customShort("W"), .customLong("whole-file")], help: "Copy files whole (the default locally).") var wholeFile = false
+    @Flag(name: .customLong("no-whole-file"), help: "Use the delta algorithm against the existing destination file.") var noWholeFile = false
+    @Flag(help: "Update destination files in place.") var inplace = false
+    @Flag(help: "Keep partially transferred files when interrupted.") var partial = false
+    @Option(name: .customLong("partial-dir"), help: ArgumentHelp("Put a partially transferred file into DIR.", valueName: "DIR")) var partialDir: String?
+    @Flag(name: [.short, .customLong("backup")], help: "Make backups of replaced and deleted files.") var b = false
+    @Option(name: .customLong("backup-dir"), help: ArgumentHelp("Make backups into this directory tree.", valueName: "DIR")) var backupDir: String?
+    @Option(help: ArgumentHelp("Backup suffix (default ~ without --backup-dir).", valueName: "SUFFIX")) var suffix: String?
+    @Option(name: .customLong("link-dest"), help: ArgumentHelp("Hard-link to files in DIR when unchanged.", valueName: "DIR")) var linkDest: [String] = []
+    @Option(name: .customLong("compare-dest"), help: ArgumentHelp("Also compare destination files relative to DIR.", valueName: "DIR")) var compareDest: [String] = []
+    @Flag(name: .customLong("numeric-ids"), help: "Don't map uid/gid values by user/group name.") var numericIds = false
+    @Flag(name: .customLong("remove-source-files"), help: "Sender removes synchronized files (non-directories).") var removeSourceFiles = false
+    @Option(help: ArgumentHelp("Limit I/O bandwidth; KBytes per second (suffixes allowed).", valueName: "RATE")) var bwlimit: String?
+    @Option(help: ArgumentHelp("Affect file and/or directory permissions.", valueName: "CHMOD")) var chmod: [String] = []
+    @Flag(help: "Create the destination's path components.") var mkpath = false
+
+    // MARK: Ours
+    @Option(help: ArgumentHelp("Transfer workers.", valueName: "N")) var jobs: Int = SyncDefaults.jobs
+    @Option(help: ArgumentHelp("Directory walkers (listing concurrency).", valueName: "N")) var walkers: Int = SyncDefaults.walkers
+
+    /// The filter rules in command-line order (set by `main` from the raw arguments).
+    var orderedFilterArguments: [FilterArgument] = []
+    /// `--no-X` options (set by `main`), applied after `-a`.
+    var negations = Negations()
+
+    enum CodingKeys: CodingKey {
+        case a, r, l, copyLinks, p, t, atimes, g, o, D, devices, specials, hardLinks, sparse, x
+        case n, i, v, q, stats, json, progress, info, humanReadable, P
+        case delete, deleteBefore, deleteDuring, deleteAfter, deleteExcluded, force, maxDelete
+        case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
+        case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
+        case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest
+        case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers
+    }
+
+    mutating func validate() throws {
+        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+        if walkers < 1 || walkers > 256 { throw ValidationError("--walkers must be between 1 and 256") }
+        if let maxDelete, maxDelete < 0 { throw ValidationError("--max-delete must not be negative") }
+        for flag in info where !["progress2", "progress1", "progress", "progress0", "none", "stats", "stats2", "name", "name1", "flist0"].contains(flag) {
+            throw ValidationError("unsupported --info flag \"\(flag)\"")
+        }
+        if [deleteBefore, deleteDuring, deleteAfter].filter({ $0 }).count > 1 {
+            throw ValidationError("only one of --delete-before, --delete-during and --delete-after may be given")
+        }
+    }
+}
