@@ -6,7 +6,7 @@
 # files modified, added or removed) and a resync. Reports wall time, client CPU (user+sys) and
 # peak RSS per tool, medians of --runs (default 3). After every tool the aws CLI is the oracle:
 # `aws s3 sync --dryrun` has nothing left to do. moto_server is single-process Python and bounds
-# every tool; the tools run one after another, never at once.
+# every tool; the tools run one after another, never at once, each against a new moto_server.
 #
 #   Benchmarks/s3/run.sh [--binary PATH] [--runs N] [--tools "swiftsync aws rclone s3cmd"]
 set -euo pipefail
@@ -35,24 +35,24 @@ if [ ! -d base ]; then
   python3 "$MKTREE" small base --files 2000
   python3 "$MKTREE" large base/large --files 2 --mib 64
 fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto=$!
-trap 'kill $moto 2>/dev/null' EXIT
-url=http://127.0.0.1:$port
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
-# rclone and s3cmd pointed at the same server with the same keys.
-export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT=$url \
-  RCLONE_CONFIG_MOTO_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
-cat > s3cfg <<EOF
-[default]
-access_key = $AWS_ACCESS_KEY_ID
-secret_key = $AWS_SECRET_ACCESS_KEY
-host_base = 127.0.0.1:$port
-host_bucket = 127.0.0.1:$port
-use_https = False
-EOF
+# Every measurement gets a new moto_server: one that already holds earlier runs' objects is
+# slower, which would favour whichever tool runs first.
+moto=
+start_moto() {
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+  moto=$!
+  url=http://127.0.0.1:$port
+  for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
+  # rclone and s3cmd pointed at the same server with the same keys.
+  export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT=$url \
+    RCLONE_CONFIG_MOTO_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+  printf '[default]\naccess_key = %s\nsecret_key = %s\nhost_base = 127.0.0.1:%s\nhost_bucket = 127.0.0.1:%s\nuse_https = False\n' \
+    "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$port" "$port" > s3cfg
+}
+stop_moto() { [ -n "$moto" ] && kill -9 "$moto" 2>/dev/null; wait "$moto" 2>/dev/null || true; moto=; }
+trap stop_moto EXIT
 
 # Every tool follows symlinks (aws does by default; the others are told to) and deletes
 # what the source no longer has.
@@ -60,8 +60,9 @@ command_for() {  # tool bucket
   case "$1" in
     swiftsync) echo "./swiftsync -a -L --delete --endpoint-url $url src/ s3://$2/p/" ;;
     aws) echo "aws --endpoint-url $url s3 sync --delete --only-show-errors src/ s3://$2/p/" ;;
-    rclone) echo "rclone sync -L -q src/ moto:$2/p/" ;;
-    s3cmd) echo "s3cmd -c $DIR/s3cfg -q --follow-symlinks --delete-removed --no-check-md5 sync src/ s3://$2/p/" ;;
+    # rclone's AWS SDK refuses to start when AWS_CA_BUNDLE is set (this machine sets it).
+    rclone) echo "env -u AWS_CA_BUNDLE rclone sync -L -q src/ moto:$2/p/" ;;
+    s3cmd) echo "s3cmd -c $DIR/s3cfg -q --follow-symlinks --delete-removed sync src/ s3://$2/p/" ;;
   esac
 }
 measure() {  # tool bucket -> "wall cpu peak_rss_mib"
@@ -82,6 +83,7 @@ for tool in $TOOLS; do
   declare -a fw=() fc=() fm=() nw=() nc=() tw=() tc=()
   for run in $(seq "$RUNS"); do
     rm -rf src && cp -a base src
+    start_moto
     bucket="bench-$tool-$run-$RANDOM"
     aws --endpoint-url "$url" s3api create-bucket --bucket "$bucket" >/dev/null
     read -r w c m < <(measure "$tool" "$bucket"); fw+=("$w"); fc+=("$c"); fm+=("$m")
@@ -90,6 +92,7 @@ for tool in $TOOLS; do
     python3 "$MKTREE" touch src --fraction 0.01 --seed "$run" >/dev/null
     read -r w c m < <(measure "$tool" "$bucket"); tw+=("$w"); tc+=("$c")
     check "$tool" "$bucket"
+    stop_moto
   done
   printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$tool" \
     "$(printf '%s\n' "${fw[@]}" | median)" "$(printf '%s\n' "${fc[@]}" | median)" "$(printf '%s\n' "${fm[@]}" | median)" \
