@@ -475,6 +475,26 @@ def test_link_dest(tmp_path):
     assert (p / "a.txt").read_bytes() == b"changed in prev", "link-dest dir must not be modified"
 
 
+@pytest.mark.parametrize("option", ["--link-dest", "--compare-dest"])
+def test_alternate_dest_with_checksum(tmp_path, option):
+    """-c with --link-dest/--compare-dest: files whose bytes (and attributes) match the
+    alternate's are linked or left out; same bytes with another time, or other bytes, are
+    copied, as rsync does."""
+    def build(base):
+        with_prev("prev")(base)
+        # Same bytes, another mtime: only a checksum can tell it is unchanged.
+        t = os.stat(base / "prev" / "c.log").st_mtime_ns + 5 * 1_000_000_000
+        os.utime(base / "prev" / "c.log", ns=(t, t))
+        fix_dir_times(base / "prev")
+    base_r, _, base_s, _ = compare(tmp_path, ["-a", "-c", f"{option}=../prev"], build, nlink=True, also=["prev", "src"])
+    d, p = base_s / "dst", base_s / "prev"
+    if option == "--link-dest":
+        assert _ino(d / "dir1/sub/z.c") == _ino(p / "dir1/sub/z.c"), "same bytes and attributes: linked"
+        assert _ino(d / "a.txt") != _ino(p / "a.txt"), "changed bytes are copied"
+    else:
+        assert not (d / "dir1/sub/z.c").exists(), "same bytes and attributes: left out"
+
+
 def test_link_dest_absolute_and_repeated(tmp_path):
     out = {}
     for who, runner in (("rsync", run_rsync), ("swiftsync", run_swiftsync)):

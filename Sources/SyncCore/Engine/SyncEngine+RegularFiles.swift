@@ -26,7 +26,8 @@ extension SyncEngine {
         }
 
         guard let existing else {
-            if let handled = useAlternateDestination(for: entry, name: name, path: path, node: node, destinationDirectory: dst), handled {
+            if let handled = useAlternateDestination(for: entry, from: srcDir, name: name, path: path, node: node, destinationDirectory: dst),
+               handled {
                 if isLeader { completeLeader(entry, succeeded: true) }
                 return
             }
@@ -73,27 +74,42 @@ extension SyncEngine {
     }
 
     func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and name: [UInt8], in dst: DirectoryRef) -> Bool {
+        checksumsMatch(entry, in: srcDir) { try destination.openForReading(name, in: dst) }
+    }
+
+    /// `-c`: whether the source file's bytes equal those of the file `openOther` opens.
+    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, other openOther: () throws -> Int32) -> Bool {
         do {
             let a = try source.openForReading(entry.name, in: srcDir)
             defer { FileSystem.close(a) }
-            let b = try destination.openForReading(name, in: dst)
+            let b = try openOther()
             defer { FileSystem.close(b) }
-            return try ContentChecksum.digest(of: a, path: srcDir.path(of: entry.name))
-                == ContentChecksum.digest(of: b, path: dst.path(of: name))
+            return try ContentChecksum.digest(of: a, path: srcDir.path(of: entry.name)) == ContentChecksum.digest(of: b, path: "")
         } catch {
             return false
         }
     }
 
-    /// `--link-dest`/`--compare-dest`: a matching file in an alternate tree is linked or
-    /// skipped instead of copied. Returns `true` when handled.
-    func useAlternateDestination(for entry: FileEntry, name: [UInt8], path: [UInt8], node: DirectoryNode,
-                                         destinationDirectory dst: DirectoryRef) -> Bool? {
+    /// `--link-dest`/`--compare-dest`: a matching file in an alternate tree (by the quick check,
+    /// or with `-c` by checksum) is linked or skipped instead of copied. Returns `true` when handled.
+    func useAlternateDestination(for entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], path: [UInt8], node: DirectoryNode,
+                                 destinationDirectory dst: DirectoryRef) -> Bool? {
         let alternates = context.withLock { $0.alternateDestinations }
         guard !alternates.isEmpty else { return nil }
         for (ref, link) in alternates {
             guard let status = try? FileSystem.linkStatus(path, in: ref.descriptor, path: ""), status.kind == .regular else { continue }
-            guard QuickCheck.decide(source: entry.status, destination: status, options: options) == .upToDate else { continue }
+            switch QuickCheck.decide(source: entry.status, destination: status, options: options) {
+            case .upToDate: break
+            case .compareChecksums:
+                guard checksumsMatch(entry, in: srcDir, other: { try FileSystem.openForReading(path, in: ref.descriptor, path: ref.path(of: path)) })
+                else { continue }
+            case .transfer, .skip: continue
+            }
+            // With -c the bytes may match while the time differs: rsync then copies (a link or a
+            // left-out file would keep the alternate's time).
+            if options.preserveTimes && !QuickCheck.sameModificationTime(entry.status.mtime, status.mtime, window: options.modifyWindow) {
+                continue
+            }
             if link {
                 let wanted = attributes(for: entry, isNew: false)
                 if let p = wanted.permissions, p != status.permissions { continue }
