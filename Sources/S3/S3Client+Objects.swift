@@ -186,21 +186,3 @@ extension String {
     /// `encoding-type=url` listings encode spaces as `+` (form encoding): decode those first.
     func replacingPlus() -> String { String(map { $0 == "+" ? " " : $0 }) }
 }
-
-extension XMLNode {
-    /// Text escaped for an XML element.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-}

@@ -21,4 +21,20 @@ extension XMLNode {
         }
         out += "</" + name + ">"
     }
+
+    /// Text escaped for an XML element.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
 }
