@@ -82,7 +82,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
         .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore"]),
         .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),

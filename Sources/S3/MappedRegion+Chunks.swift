@@ -1,5 +1,4 @@
 import AWSCore
-import Crypto
 import NIOCore
 import SyncCore
 
@@ -7,21 +6,16 @@ extension MappedRegion {
     /// The MD5 of the bytes (for Content-MD5) and, if asked, the hex SHA-256 (for a signed
     /// payload), in one pass of 1 MiB steps whose pages are discarded as it goes.
     public func digests(sha256 wantSHA256: Bool) -> (md5: [UInt8], sha256: String?) {
-        var md5 = Insecure.MD5()
-        var sha256 = SHA256()
+        var digests = PayloadDigests(sha256: wantSHA256)
         let step = 1 << 20
         var offset = 0
         while offset < count {
             let end = Swift.min(count, offset + step)
-            withBytes { bytes in
-                let piece = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
-                md5.update(bufferPointer: piece)
-                if wantSHA256 { sha256.update(bufferPointer: piece) }
-            }
+            withBytes { digests.update(UnsafeRawBufferPointer(rebasing: $0[offset..<end])) }
             discard(upTo: end)
             offset = end
         }
-        return (Array(md5.finalize()), wantSHA256 ? SigV4Signer.hex(sha256.finalize()) : nil)
+        return digests.finalize()
     }
 
     /// The bytes as an async sequence of 256 KiB buffers, copied from the mapping one at a time;

@@ -130,6 +130,21 @@ extension S3Client {
         return response.headers.first(name: "etag") ?? ""
     }
 
+    /// PutObject of a small file's bytes read into memory, with Content-MD5; returns the ETag.
+    /// One read and one write of the whole body: no mapping to set up and tear down, and no
+    /// streamed body for AsyncHTTPClient to drive piece by piece.
+    @discardableResult
+    public func put(bucket: String, key: String, buffer: ByteBuffer, options: S3PutOptions = S3PutOptions()) async throws -> String {
+        var digests = PayloadDigests(sha256: endpoint.scheme != "https")
+        buffer.withUnsafeReadableBytes { digests.update($0) }
+        let (md5, sha256) = digests.finalize()
+        let body = AWSRequest.Body(length: buffer.readableBytes, payloadHash: sha256 ?? SigV4Signer.unsignedPayload,
+                                   contentMD5: S3ETag.base64(md5)) { .bytes(buffer) }
+        let response = try await send(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers,
+                                           body: body))
+        return response.headers.first(name: "etag") ?? ""
+    }
+
     /// The object and its user metadata (`x-amz-meta-*`, prefix dropped) from HEAD/GET headers.
     static func describe(key: String, headers h: HTTPHeaders) -> (object: S3Object, metadata: [String: String]) {
         var metadata: [String: String] = [:]

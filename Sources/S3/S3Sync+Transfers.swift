@@ -22,6 +22,16 @@ extension S3Sync {
             _ = try await client.uploadMultipart(bucket: bucket, key: key, fd: fd, size: status.size, partSize: transfer.partSize,
                                                  concurrency: transfer.concurrency, options: put, path: display,
                                                  onPart: { [progress] in progress.add($0) })
+        } else if status.size <= transfer.bufferedUploadLimit {
+            // What is read is what is sent (and checked): a file that shrank since the fstat
+            // goes up as it now is.
+            let size = Int(status.size)
+            var buffer = ByteBufferAllocator().buffer(capacity: size)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+                try FileSystem.readFully(fd, at: 0, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<size]), path: display)
+            }
+            try await client.put(bucket: bucket, key: key, buffer: buffer, options: put)
+            progress.add(Int64(buffer.readableBytes))
         } else {
             let region = try MappedRegion(fd: fd, offset: 0, length: Int(status.size), path: display)
             try await client.put(bucket: bucket, key: key, region: region, options: put)

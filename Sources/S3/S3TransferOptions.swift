@@ -9,6 +9,9 @@ public struct S3TransferOptions: Sendable {
     /// S3→S3: objects this size and larger are copied with UploadPartCopy instead of one
     /// CopyObject (which S3 allows up to 5 GiB).
     public var multipartCopyThreshold: Int64 = S3Client.maximumCopyObjectSize
+    /// Files up to this size go up from a buffer they are read into, larger ones from a mapping
+    /// (at most this × `concurrency` bytes held for bodies in flight).
+    public var bufferedUploadLimit = 1 << 20
     /// Requests in flight across files and parts (`--s3-concurrency`).
     public var concurrency = 16
     public var put = S3PutOptions()

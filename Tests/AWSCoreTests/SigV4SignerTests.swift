@@ -28,6 +28,30 @@ final class SigV4SignerTests: XCTestCase {
         XCTAssertEqual(headers["x-amz-content-sha256"], SigV4Signer.emptyPayloadHash)
     }
 
+    /// The signing key is kept for the day it was derived for: a request on the next day gets
+    /// that day's key, and a signer's copies share it.
+    func testSigningKeyIsReusedOnlyForItsDay() {
+        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), region: "eu-west-1", service: "s3")
+        let copy = signer
+        let day1 = signer.signingKey(date: "20261201")
+        XCTAssertEqual(day1, signer.deriveSigningKey(date: "20261201"))
+        XCTAssertEqual(copy.signingKey(date: "20261201"), day1)
+        let day2 = copy.signingKey(date: "20261202")
+        XCTAssertNotEqual(day2, day1)
+        XCTAssertEqual(day2, signer.deriveSigningKey(date: "20261202"))
+        XCTAssertEqual(signer.signingKey(date: "20261201"), day1)
+    }
+
+    func testHeaderValuesAreTrimmedAndTheirSpaceRunsCollapsed() {
+        XCTAssertEqual(SigV4Signer.collapseSpaces("20261201T000000Z"), "20261201T000000Z")
+        XCTAssertEqual(SigV4Signer.collapseSpaces("  a   b  "), "a b")
+        XCTAssertEqual(SigV4Signer.collapseSpaces("\ta b\t"), "a b")
+        XCTAssertEqual(SigV4Signer.collapseSpaces("a  b"), "a b")
+        XCTAssertEqual(SigV4Signer.collapseSpaces("a b c"), "a b c")
+        XCTAssertEqual(SigV4Signer.collapseSpaces(""), "")
+        XCTAssertEqual(SigV4Signer.collapseSpaces("  "), "")
+    }
+
     func testSecretsStayOutOfDescriptions() {
         let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "s3cr3t/value", sessionToken: "tok3n", source: "environment")
         XCTAssertFalse("\(credentials)".contains("s3cr3t"))
