@@ -66,15 +66,28 @@ public struct SigV4Signer: Sendable {
     /// The canonical request and the signed header list (exposed for tests and `--debug`, which
     /// may print them: they hold no secret).
     public func canonicalParts(_ request: Request) -> (request: String, signedHeaders: String) {
-        var headers: [String: String] = [:]
-        for (name, value) in request.headers {
-            let key = name.lowercased()
-            let trimmed = Self.collapseSpaces(value)
-            headers[key] = headers[key].map { "\($0),\(trimmed)" } ?? trimmed
+        // Names lowercased and sorted (stably, so repeated headers keep their order), then the
+        // values of one name joined with commas.
+        var headers = request.headers.map { (name: $0.0.lowercased(), value: Self.collapseSpaces($0.1)) }
+        headers.sort { $0.name < $1.name }
+        var canonicalHeaders = ""
+        var signed = ""
+        var index = 0
+        while index < headers.count {
+            let name = headers[index].name
+            if !signed.isEmpty { signed += ";" }
+            signed += name
+            canonicalHeaders += name
+            canonicalHeaders += ":"
+            canonicalHeaders += headers[index].value
+            index += 1
+            while index < headers.count && headers[index].name == name {
+                canonicalHeaders += ","
+                canonicalHeaders += headers[index].value
+                index += 1
+            }
+            canonicalHeaders += "\n"
         }
-        let names = headers.keys.sorted()
-        let canonicalHeaders = names.map { "\($0):\(headers[$0]!)\n" }.joined()
-        let signed = names.joined(separator: ";")
         let query = request.query
             .map { (AWSURI.encode($0.0), AWSURI.encode($0.1)) }
             .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
@@ -102,12 +115,14 @@ public struct SigV4Signer: Sendable {
     /// Header values: leading/trailing spaces dropped, runs of spaces made one.
     static func collapseSpaces(_ value: String) -> String {
         let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
-        let bytes = value.utf8
         // Most values (dates, hashes, lengths) have nothing to change.
-        if let first = bytes.first, let last = bytes.last, first != space, first != tab, last != space, last != tab,
-           !zip(bytes, bytes.dropFirst()).contains(where: { $0 == space && $1 == space }) {
-            return value
+        let unchanged = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            if first == space || first == tab || last == space || last == tab { return false }
+            for i in bytes.indices.dropLast() where bytes[i] == space && bytes[i + 1] == space { return false }
+            return true
         }
+        if unchanged == true { return value }
         var out = ""
         var lastWasSpace = false
         for ch in value.trimmingSpaces() {

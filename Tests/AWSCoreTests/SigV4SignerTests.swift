@@ -42,6 +42,19 @@ final class SigV4SignerTests: XCTestCase {
         XCTAssertEqual(signer.signingKey(date: "20261201"), day1)
     }
 
+    /// The SigV4 spec's rules for headers: names lowercased and sorted, a repeated header's
+    /// values joined with commas in the order sent, values trimmed with space runs collapsed.
+    func testCanonicalHeadersOfRepeatedAndMixedCaseNames() {
+        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), region: "us-east-1", service: "s3")
+        let request = SigV4Signer.Request(method: "PUT", host: "h", path: "/k",
+                                          headers: [("My-Header1", " value1 "), ("Host", "h"), ("my-header1", "value2"),
+                                                    ("My-Header2", "\"a   b   c\""), ("my-header1", "value3")],
+                                          payloadHash: "UNSIGNED-PAYLOAD")
+        let parts = signer.canonicalParts(request)
+        XCTAssertEqual(parts.signedHeaders, "host;my-header1;my-header2")
+        XCTAssertEqual(parts.request, "PUT\n/k\n\nhost:h\nmy-header1:value1,value2,value3\nmy-header2:\"a b c\"\n\nhost;my-header1;my-header2\nUNSIGNED-PAYLOAD")
+    }
+
     func testHeaderValuesAreTrimmedAndTheirSpaceRunsCollapsed() {
         XCTAssertEqual(SigV4Signer.collapseSpaces("20261201T000000Z"), "20261201T000000Z")
         XCTAssertEqual(SigV4Signer.collapseSpaces("  a   b  "), "a b")

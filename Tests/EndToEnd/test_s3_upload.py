@@ -46,6 +46,25 @@ def test_upload_matches_the_aws_cli(tmp_path, moto, bucket):
     assert not uploads.get("Uploads")
 
 
+def test_every_single_put_path_keeps_the_bytes(tmp_path, moto, bucket):
+    """Files up to 1 MiB go up from a buffer, larger ones below the multipart threshold from a
+    mapping: around both edges, the aws CLI brings back the same bytes and S3's ETag is their MD5."""
+    src = tmp_path / "src"
+    src.mkdir()
+    sizes = {"zero": 0, "one": 1, "buffer-edge": 1 << 20, "mapped": (1 << 20) + 1, "below-multipart": (8 << 20) - 1}
+    files = {name: os.urandom(size) for name, size in sizes.items()}
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+    r = ours(moto, "-a", f"{src}/", f"s3://{bucket}/edges/")
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out"
+    aws(moto, "s3", "cp", "--recursive", "--quiet", f"s3://{bucket}/edges/", str(out))
+    for name, data in files.items():
+        assert (out / name).read_bytes() == data, name
+        head = json.loads(aws(moto, "s3api", "head-object", "--bucket", bucket, "--key", f"edges/{name}").stdout)
+        assert head["ETag"] == f'"{hashlib.md5(data).hexdigest()}"', name
+
+
 def test_rerun_uploads_only_what_changed(tmp_path, moto, bucket):
     src = tmp_path / "src"
     make_tree(src)
