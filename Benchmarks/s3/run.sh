@@ -4,8 +4,8 @@
 # Tree: mktree.py small --files 2000 plus large --files 2 --mib 64. Per tool and run, in a new
 # bucket: a fresh upload, a no-op resync, then `mktree.py touch --fraction 0.01` (1% of the
 # files modified, added or removed) and a resync. Reports wall time, client CPU (user+sys) and
-# peak RSS per tool, medians of --runs (default 3). After every tool the aws CLI is the oracle:
-# `aws s3 sync --dryrun` has nothing left to do. moto_server is single-process Python and bounds
+# peak RSS per tool, medians of --runs (default 3), the tools' runs interleaved. After every
+# tool the aws CLI is the oracle: `aws s3 sync --dryrun` has nothing left to do. moto_server is single-process Python and bounds
 # every tool; the tools run one after another, never at once, each against a new moto_server.
 #
 #   Benchmarks/s3/run.sh [--binary PATH] [--runs N] [--tools "swiftsync aws rclone s3cmd"]
@@ -77,26 +77,31 @@ check() {  # tool bucket: the aws CLI has nothing left to upload
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-echo "| tool | fresh wall s | fresh CPU s | fresh peak MiB | no-op wall s | no-op CPU s | 1% changed wall s | 1% changed CPU s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for tool in $TOOLS; do
-  declare -a fw=() fc=() fm=() nw=() nc=() tw=() tc=()
-  for run in $(seq "$RUNS"); do
+# Runs are interleaved (run 1 of every tool, then run 2...): this host's speed drifts by tens of
+# percent over minutes, and measuring one tool's runs after another's would fold that drift
+# into the ratios. Each tool's figures go to a file of its own, one line per run.
+rm -f results.*
+for run in $(seq "$RUNS"); do
+  for tool in $TOOLS; do
     rm -rf src && cp -a base src
     start_moto
     bucket="bench-$tool-$run-$RANDOM"
     aws --endpoint-url "$url" s3api create-bucket --bucket "$bucket" >/dev/null
-    read -r w c m < <(measure "$tool" "$bucket"); fw+=("$w"); fc+=("$c"); fm+=("$m")
+    read -r fw fc fm < <(measure "$tool" "$bucket")
     check "$tool" "$bucket"
-    read -r w c m < <(measure "$tool" "$bucket"); nw+=("$w"); nc+=("$c")
+    read -r nw nc _ < <(measure "$tool" "$bucket")
     python3 "$MKTREE" touch src --fraction 0.01 --seed "$run" >/dev/null
-    read -r w c m < <(measure "$tool" "$bucket"); tw+=("$w"); tc+=("$c")
+    read -r tw tc _ < <(measure "$tool" "$bucket")
     check "$tool" "$bucket"
     stop_moto
+    echo "$fw $fc $fm $nw $nc $tw $tc" >> "results.$tool"
   done
-  printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n" "$tool" \
-    "$(printf '%s\n' "${fw[@]}" | median)" "$(printf '%s\n' "${fc[@]}" | median)" "$(printf '%s\n' "${fm[@]}" | median)" \
-    "$(printf '%s\n' "${nw[@]}" | median)" "$(printf '%s\n' "${nc[@]}" | median)" \
-    "$(printf '%s\n' "${tw[@]}" | median)" "$(printf '%s\n' "${tc[@]}" | median)"
-  unset fw fc fm nw nc tw tc
+done
+column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
+echo "| tool | fresh wall s | fresh CPU s | fresh peak MiB | no-op wall s | no-op CPU s | 1% changed wall s | 1% changed CPU s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for tool in $TOOLS; do
+  printf "| %s |" "$tool"
+  for c in 1 2 3 4 5 6 7; do printf " %s |" "$(column_median "results.$tool" "$c")"; done
+  echo
 done
