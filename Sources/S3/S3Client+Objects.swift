@@ -106,10 +106,7 @@ extension S3Client {
     /// PutObject of bytes in memory, with Content-MD5; returns the ETag.
     @discardableResult
     public func put(bucket: String, key: String, bytes: [UInt8], options: S3PutOptions = S3PutOptions()) async throws -> String {
-        let body = AWSRequest.Body.s3(bytes)
-        let response = try await send(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers,
-                                           body: body))
-        return response.headers.first(name: "etag") ?? ""
+        try await put(bucket: bucket, key: key, buffer: ByteBuffer(bytes: bytes), options: options)
     }
 
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
@@ -130,8 +127,9 @@ extension S3Client {
         return response.headers.first(name: "etag") ?? ""
     }
 
-    /// PutObject of a small file's bytes read into memory, with Content-MD5; returns the ETag.
-    /// One read and one write of the whole body: no mapping to set up and tear down, and no
+    /// PutObject of bytes in memory (a small file read whole), with Content-MD5; returns the
+    /// ETag. Over HTTPS the payload is not hashed for the signature, as for mapped regions. A
+    /// small file costs one read and one write: no mapping to set up and tear down, and no
     /// streamed body for AsyncHTTPClient to drive piece by piece.
     @discardableResult
     public func put(bucket: String, key: String, buffer: ByteBuffer, options: S3PutOptions = S3PutOptions()) async throws -> String {
