@@ -259,7 +259,7 @@ public final class AWSTransport: Sendable {
     static func execute(_ request: AWSSignedRequest, limit: Int, over http: HTTPClient, timeout: TimeAmount, logger: Logger) async throws
         -> AWSResponse {
         logger.trace("request", metadata: ["method": "\(request.method)", "url": "\(request.url)"])
-        func run() async throws -> AWSResponse {
+        return try await withTaskExecutorPreference(EventLoopTaskExecutor(loop: http.eventLoopGroup.next())) {
             let response = try await http.execute(httpRequest(request), timeout: timeout, logger: logger)
             var collected: [UInt8] = []
             if request.method != .HEAD {
@@ -268,7 +268,6 @@ public final class AWSTransport: Sendable {
             }
             return AWSResponse(status: Int(response.status.code), headers: response.headers, body: collected)
         }
-        return try await withTaskExecutorPreference(EventLoopTaskExecutor(loop: http.eventLoopGroup.next())) { try await run() }
     }
 
     /// The AsyncHTTPClient request for a signed one (its body made afresh).

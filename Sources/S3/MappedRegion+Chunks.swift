@@ -3,9 +3,9 @@ import NIOCore
 import SyncCore
 
 extension MappedRegion {
-    /// The MD5 of the bytes (for Content-MD5) and, if asked, the hex SHA-256 (for a signed
+    /// The MD5 of the bytes (for Content-MD5) and, if asked, their SHA-256 (for a signed
     /// payload), in one pass of 1 MiB steps whose pages are discarded as it goes.
-    public func digests(sha256 wantSHA256: Bool) -> (md5: [UInt8], sha256: String?) {
+    func digests(sha256 wantSHA256: Bool) -> PayloadDigests {
         var digests = PayloadDigests(sha256: wantSHA256)
         let step = 1 << 20
         var offset = 0
@@ -15,7 +15,7 @@ extension MappedRegion {
             discard(upTo: end)
             offset = end
         }
-        return digests.finalize()
+        return digests
     }
 
     /// The bytes as an async sequence of 256 KiB buffers, copied from the mapping one at a time;

@@ -110,38 +110,34 @@ extension S3Client {
     }
 
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
-    /// whole-file buffer), with Content-MD5; returns the ETag. Over HTTPS the payload is not
-    /// hashed for the signature (UNSIGNED-PAYLOAD, as botocore does: TLS and the signed
-    /// Content-MD5 protect it); over plain HTTP it is.
+    /// whole-file buffer), with Content-MD5; returns the ETag.
     @discardableResult
     public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
                     operation: String = "PutObject", query: [(String, String)] = []) async throws -> String {
-        let (digest, sha256) = region.digests(sha256: endpoint.scheme != "https")
-        let hash = sha256 ?? SigV4Signer.unsignedPayload
-        let md5 = S3ETag.base64(digest)
+        let body = region.digests(sha256: signsPayload).body(length: region.count) {
+            .stream(region.chunks(), length: .known(Int64(region.count)))
+        }
         let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
-                                           headers: query.isEmpty ? options.headers : [],
-                                           body: AWSRequest.Body(length: region.count, payloadHash: hash, contentMD5: md5) {
-                                               .stream(region.chunks(), length: .known(Int64(region.count)))
-                                           }))
+                                           headers: query.isEmpty ? options.headers : [], body: body))
         return response.headers.first(name: "etag") ?? ""
     }
 
     /// PutObject of bytes in memory (a small file read whole), with Content-MD5; returns the
-    /// ETag. Over HTTPS the payload is not hashed for the signature, as for mapped regions. A
-    /// small file costs one read and one write: no mapping to set up and tear down, and no
-    /// streamed body for AsyncHTTPClient to drive piece by piece.
+    /// ETag. A small file costs one read and one write: no mapping to set up and tear down, and
+    /// no streamed body for AsyncHTTPClient to drive piece by piece.
     @discardableResult
     public func put(bucket: String, key: String, buffer: ByteBuffer, options: S3PutOptions = S3PutOptions()) async throws -> String {
-        var digests = PayloadDigests(sha256: endpoint.scheme != "https")
+        var digests = PayloadDigests(sha256: signsPayload)
         buffer.withUnsafeReadableBytes { digests.update($0) }
-        let (md5, sha256) = digests.finalize()
-        let body = AWSRequest.Body(length: buffer.readableBytes, payloadHash: sha256 ?? SigV4Signer.unsignedPayload,
-                                   contentMD5: S3ETag.base64(md5)) { .bytes(buffer) }
         let response = try await send(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers,
-                                           body: body))
+                                           body: digests.body(length: buffer.readableBytes) { .bytes(buffer) }))
         return response.headers.first(name: "etag") ?? ""
     }
+
+    /// Whether object bodies are hashed for the signature: over plain HTTP, as the SDKs do.
+    /// Over HTTPS they go as UNSIGNED-PAYLOAD, as botocore sends them: TLS and the signed
+    /// Content-MD5 protect the bytes.
+    var signsPayload: Bool { endpoint.scheme != "https" }
 
     /// The object and its user metadata (`x-amz-meta-*`, prefix dropped) from HEAD/GET headers.
     static func describe(key: String, headers h: HTTPHeaders) -> (object: S3Object, metadata: [String: String]) {
