@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "S3",
             dependencies: [
-                "AWSCore", "SyncCore",
+                "AWSCore", "SyncCore", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

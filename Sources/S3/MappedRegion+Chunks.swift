@@ -4,9 +4,10 @@ import SyncCore
 
 extension MappedRegion {
     /// The MD5 of the bytes (for Content-MD5) and, if asked, their SHA-256 (for a signed
-    /// payload), in one pass of 1 MiB steps whose pages are discarded as it goes.
-    func digests(sha256 wantSHA256: Bool) -> PayloadDigests {
-        var digests = PayloadDigests(sha256: wantSHA256)
+    /// payload) and CRC32 (for a part's checksum), in one pass of 1 MiB steps whose pages are
+    /// discarded as it goes.
+    func digests(sha256 wantSHA256: Bool, crc32 wantCRC32: Bool = false) -> PayloadDigests {
+        var digests = PayloadDigests(sha256: wantSHA256, crc32: wantCRC32)
         let step = 1 << 20
         var offset = 0
         while offset < count {

@@ -58,7 +58,7 @@ extension S3Client {
                 throw S3Error(operation: "UploadPartCopy", bucket: bucket, key: key, status: response.status, code: root.text("Code"),
                               message: root.text("Message") ?? "no ETag in the answer")
             }
-            return etag
+            return CompletedPart(etag: etag)
         }
     }
 }

@@ -112,14 +112,20 @@ extension S3Client {
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
     /// whole-file buffer), with Content-MD5; returns the ETag.
     @discardableResult
-    public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
-                    operation: String = "PutObject", query: [(String, String)] = []) async throws -> String {
-        let body = region.digests(sha256: signsPayload).body(length: region.count) {
-            .stream(region.chunks(), length: .known(Int64(region.count)))
-        }
-        let response = try await send(Call(operation: operation, method: .PUT, bucket: bucket, key: key, query: query,
-                                           headers: query.isEmpty ? options.headers : [], body: body))
-        return response.headers.first(name: "etag") ?? ""
+    public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions()) async throws -> String {
+        try await put(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers),
+                      region: region, crc32: false).etag
+    }
+
+    /// `call` (a PutObject or an UploadPart) with a mapped region as its body, and its
+    /// `x-amz-checksum-crc32` when `crc32` is set; returns the ETag and that checksum.
+    func put(_ call: Call, region: MappedRegion, crc32: Bool) async throws -> CompletedPart {
+        let digests = region.digests(sha256: signsPayload, crc32: crc32)
+        var call = call
+        if let checksum = digests.checksumCRC32 { call.headers.append(("x-amz-checksum-crc32", checksum)) }
+        call.body = digests.body(length: region.count) { .stream(region.chunks(), length: .known(Int64(region.count))) }
+        let response = try await send(call)
+        return CompletedPart(etag: response.headers.first(name: "etag") ?? "", checksumCRC32: digests.checksumCRC32)
     }
 
     /// PutObject of bytes in memory (a small file read whole), with Content-MD5; returns the

@@ -3,12 +3,14 @@
 After our upload `aws s3 sync --dryrun` has nothing to do, `aws s3 cp --recursive` brings back
 identical bytes, multipart ETags equal the locally computed ones; reruns upload nothing; filters,
 --delete, -n, -L and the error exits behave as a user of rsync and the aws CLI expects."""
+import base64
 import hashlib
 import json
 import os
 import signal
 import subprocess
 import time
+import zlib
 
 import pytest
 
@@ -40,6 +42,13 @@ def test_upload_matches_the_aws_cli(tmp_path, moto, bucket):
     expected = f'"{hashlib.md5(b"".join(parts)).hexdigest()}-{len(parts)}"'
     head = json.loads(aws(moto, "s3api", "head-object", "--bucket", bucket, "--key", "host/big.bin").stdout)
     assert head["ETag"] == expected
+    # Its parts went up with CRC32s, which S3 checked and keeps as a COMPOSITE checksum.
+    crcs = b"".join(zlib.crc32(data[i:i + 8 * 1024 * 1024]).to_bytes(4, "big") for i in range(0, len(data), 8 * 1024 * 1024))
+    # (GetObject: moto's HeadObject leaves the "-N" off a COMPOSITE checksum.)
+    checked = json.loads(aws(moto, "s3api", "get-object", "--checksum-mode", "ENABLED", "--bucket", bucket,
+                             "--key", "host/big.bin", os.devnull).stdout)
+    assert checked["ChecksumCRC32"] == f"{base64.b64encode(zlib.crc32(crcs).to_bytes(4, 'big')).decode()}-{len(parts)}", checked
+    assert checked.get("ChecksumType") == "COMPOSITE", checked
     assert head["Metadata"]["mtime"].startswith("1700000000.")
     assert head["Metadata"]["mode"] == "644"
     uploads = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")

@@ -61,13 +61,19 @@ final class S3ClientTests: XCTestCase {
         let head = try moto.awsJSON(["s3api", "head-object", "--bucket", "multipart", "--key", "big file.bin"])
         XCTAssertEqual(head["ETag"] as? String, local, "the aws CLI sees the same ETag")
         XCTAssertEqual(head["ContentLength"] as? Int, size)
+        // GetObject, not HeadObject: moto's HEAD leaves the "-N" off a COMPOSITE checksum.
+        let checked = try moto.awsJSON(["s3api", "get-object", "--checksum-mode", "ENABLED", "--bucket", "multipart", "--key", "big file.bin",
+                                        "/dev/null"])
+        let crcs = stride(from: 0, to: size, by: 5 << 20).map { S3Checksum.crc32(Array(bytes[$0..<min(size, $0 + (5 << 20))])) }
+        XCTAssertEqual(checked["ChecksumCRC32"] as? String, S3Checksum.compositeCRC32(crcs), "S3 kept the parts' CRC32s")
         var downloaded: [UInt8] = []
         _ = try await s3.get(bucket: "multipart", key: "big file.bin") { downloaded += $0.readableBytesView }
         XCTAssertTrue(downloaded == bytes, "the object reads back byte for byte")
         // A completion that fails is aborted: no upload is left behind.
         let id = try await s3.createMultipartUpload(bucket: "multipart", key: "broken", options: S3PutOptions())
         do {
-            _ = try await s3.completeMultipartUpload(bucket: "multipart", key: "broken", uploadID: id, etags: ["\"00000000000000000000000000000000\""])
+            _ = try await s3.completeMultipartUpload(bucket: "multipart", key: "broken", uploadID: id,
+                                                  parts: [S3Client.CompletedPart(etag: "\"00000000000000000000000000000000\"")])
             XCTFail("completing with a part that was never uploaded fails")
         } catch let error as S3Error {
             XCTAssertNotNil(error.status)
