@@ -20,7 +20,8 @@ extension S3Sync {
         put.metadata += ObjectAttributes.metadata(mtime: status.mtime, permissions: status.permissions)
         if status.size >= transfer.multipartThreshold {
             _ = try await client.uploadMultipart(bucket: bucket, key: key, fd: fd, size: status.size, partSize: transfer.partSize,
-                                                 concurrency: transfer.concurrency, options: put, path: display,
+                                                 concurrency: transfer.concurrency, options: put, checksumCRC32: transfer.partChecksumCRC32,
+                                                 path: display,
                                                  onPart: { [progress] in progress.add($0) })
         } else if status.size <= transfer.bufferedUploadLimit {
             // What is read is what is sent (and checked): a file that shrank since the fstat

@@ -6,6 +6,10 @@ public struct S3TransferOptions: Sendable {
     public var multipartThreshold: Int64 = 8 << 20
     /// `--part-size`, grown to stay within 10,000 parts.
     public var partSize: Int64 = 8 << 20
+    /// Multipart uploads are created with S3's CRC32 checksum and every part carries its CRC32
+    /// (`--part-checksum CRC32`, the default, as the AWS SDKs do); `none` leaves them out, for
+    /// S3-compatible servers that reject the headers.
+    public var partChecksumCRC32 = true
     /// S3→S3: objects this size and larger are copied with UploadPartCopy instead of one
     /// CopyObject (which S3 allows up to 5 GiB).
     public var multipartCopyThreshold: Int64 = S3Client.maximumCopyObjectSize

@@ -19,6 +19,7 @@ public struct S3Arguments: ParsableArguments {
     @Option(name: .customLong("multipart-threshold"), help: ArgumentHelp("Multipart upload from this size (default 8M).", valueName: "SIZE")) public var multipartThreshold: String?
     @Option(name: .customLong("part-size"), help: ArgumentHelp("Multipart part size (default 8M, grown to ≤ 10,000 parts).", valueName: "SIZE")) public var partSize: String?
     @Option(name: .customLong("multipart-copy-threshold"), help: ArgumentHelp("S3→S3: UploadPartCopy from this size (default 5G, the most one CopyObject takes).", valueName: "SIZE")) public var multipartCopyThreshold: String?
+    @Option(name: .customLong("part-checksum"), help: ArgumentHelp("Checksum every multipart part carries for S3 to check: CRC32 (default), or none for S3-compatible servers that reject it.", valueName: "CRC32|none")) public var partChecksum: String?
     @Option(name: .customLong("s3-concurrency"), help: ArgumentHelp("S3 requests in flight (default 16).", valueName: "N")) public var concurrency: Int = 16
     @Option(name: .customLong("storage-class"), help: ArgumentHelp("STANDARD, STANDARD_IA, GLACIER, DEEP_ARCHIVE...", valueName: "CLASS")) public var storageClass: String?
     @Option(help: ArgumentHelp("Server-side encryption: AES256 or aws:kms.", valueName: "ALGORITHM")) public var sse: String?

@@ -59,6 +59,13 @@ extension S3Arguments {
             }
             options.multipartCopyThreshold = v
         }
+        if let partChecksum {
+            switch partChecksum.lowercased() {
+            case "crc32": options.partChecksumCRC32 = true
+            case "none": options.partChecksumCRC32 = false
+            default: throw ValidationError("invalid --part-checksum \"\(partChecksum)\" (CRC32 or none)")
+            }
+        }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--s3-concurrency must be between 1 and 1024") }
         guard (0...100).contains(retries) else { throw ValidationError("--retries must be between 0 and 100") }
         options.concurrency = concurrency

@@ -55,6 +55,26 @@ def test_upload_matches_the_aws_cli(tmp_path, moto, bucket):
     assert not uploads.get("Uploads")
 
 
+def test_part_checksum_none_leaves_the_crc32s_out(tmp_path, moto, bucket):
+    """For S3-compatible servers that reject S3's checksum headers: the parts go up with
+    Content-MD5 only, and the object has the same multipart ETag."""
+    src = tmp_path / "src"
+    src.mkdir()
+    data = os.urandom(11 * 1024 * 1024)
+    (src / "big.bin").write_bytes(data)
+    r = ours(moto, "-a", "--part-checksum", "none", f"{src}/", f"s3://{bucket}/plain/")
+    assert r.returncode == 0, r.stderr
+    got = json.loads(aws(moto, "s3api", "get-object", "--checksum-mode", "ENABLED", "--bucket", bucket,
+                         "--key", "plain/big.bin", os.devnull).stdout)
+    assert "ChecksumCRC32" not in got, got
+    parts = [hashlib.md5(data[i:i + 8 * 1024 * 1024]).digest() for i in range(0, len(data), 8 * 1024 * 1024)]
+    assert got["ETag"] == f'"{hashlib.md5(b"".join(parts)).hexdigest()}-{len(parts)}"'
+    r = ours(moto, "-a", "--part-checksum", "sha1", f"{src}/", f"s3://{bucket}/plain/")
+    # The message, then rsync's usage-error line.
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines()[0] == b'swiftsync: invalid --part-checksum "sha1" (CRC32 or none)', r.stderr
+
+
 def test_every_single_put_path_keeps_the_bytes(tmp_path, moto, bucket):
     """Files up to 1 MiB go up from a buffer, larger ones below the multipart threshold from a
     mapping: around both edges, the aws CLI brings back the same bytes and S3's ETag is their MD5."""
