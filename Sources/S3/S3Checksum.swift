@@ -3,7 +3,8 @@ import CZlib
 /// S3's additional checksums, as far as swiftsync uses them: multipart uploads are created with
 /// `x-amz-checksum-algorithm: CRC32`, as the AWS SDKs create them, so S3 checks every part
 /// against its `x-amz-checksum-crc32` and keeps a COMPOSITE checksum of the object
-/// (`base64(CRC32(part CRC32s…))-N`, returned by `HeadObject` with checksum mode on).
+/// (`base64(CRC32(part CRC32s…))-N`, returned by GetObject and HeadObject with checksum mode
+/// on).
 public enum S3Checksum {
     /// The header value of a CRC32: base64 of its four bytes, big-endian.
     public static func crc32Value(_ crc: UInt32) -> String { S3ETag.base64(bigEndian(crc)) }

@@ -121,11 +121,12 @@ extension S3Client {
     /// `x-amz-checksum-crc32` when `crc32` is set; returns the ETag and that checksum.
     func put(_ call: Call, region: MappedRegion, crc32: Bool) async throws -> CompletedPart {
         let digests = region.digests(sha256: signsPayload, crc32: crc32)
+        let checksum = digests.checksumCRC32
         var call = call
-        if let checksum = digests.checksumCRC32 { call.headers.append(("x-amz-checksum-crc32", checksum)) }
+        if let checksum { call.headers.append(("x-amz-checksum-crc32", checksum)) }
         call.body = digests.body(length: region.count) { .stream(region.chunks(), length: .known(Int64(region.count))) }
         let response = try await send(call)
-        return CompletedPart(etag: response.headers.first(name: "etag") ?? "", checksumCRC32: digests.checksumCRC32)
+        return CompletedPart(etag: response.headers.first(name: "etag") ?? "", checksumCRC32: checksum)
     }
 
     /// PutObject of bytes in memory (a small file read whole), with Content-MD5; returns the
