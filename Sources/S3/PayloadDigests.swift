@@ -1,5 +1,4 @@
 import AWSCore
-import CZlib
 import Crypto
 import AsyncHTTPClient
 
@@ -9,7 +8,7 @@ import AsyncHTTPClient
 struct PayloadDigests {
     private var md5 = Insecure.MD5()
     private var sha256: SHA256?
-    private var crc32: UInt?
+    private var crc32: UInt32?
 
     init(sha256 wantSHA256: Bool, crc32 wantCRC32: Bool = false) {
         sha256 = wantSHA256 ? SHA256() : nil
@@ -19,9 +18,7 @@ struct PayloadDigests {
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         md5.update(bufferPointer: bytes)
         sha256?.update(bufferPointer: bytes)
-        if let running = crc32, let base = bytes.baseAddress {
-            crc32 = CZlib.crc32_z(running, base.assumingMemoryBound(to: UInt8.self), bytes.count)
-        }
+        if let running = crc32 { crc32 = S3Checksum.crc32(bytes, continuing: running) }
     }
 
     /// The raw MD5, and the hex SHA-256 if it was asked for.
@@ -31,7 +28,7 @@ struct PayloadDigests {
 
     /// The CRC32 as S3's `x-amz-checksum-crc32` carries it (base64 of the big-endian value), if
     /// it was asked for.
-    var checksumCRC32: String? { crc32.map { S3Checksum.crc32Value(UInt32(truncatingIfNeeded: $0)) } }
+    var checksumCRC32: String? { crc32.map(S3Checksum.crc32Value) }
 
     /// A request body of `length` bytes carrying these digests: Content-MD5, and the SHA-256 as
     /// the signed payload hash (UNSIGNED-PAYLOAD when it was not taken).

@@ -11,7 +11,13 @@ public enum S3Checksum {
 
     /// The CRC32 of `bytes` (zlib's, which is S3's).
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { UInt32(truncatingIfNeeded: CZlib.crc32_z(0, $0.baseAddress, $0.count)) }
+        bytes.withUnsafeBytes { crc32($0) }
+    }
+
+    /// The CRC32 of `crc`'s bytes followed by `bytes`: a running CRC32, one piece at a time.
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
+        return UInt32(truncatingIfNeeded: CZlib.crc32_z(UInt(crc), base.assumingMemoryBound(to: UInt8.self), bytes.count))
     }
 
     /// The COMPOSITE checksum S3 gives a multipart object whose parts have these CRC32s.
