@@ -98,9 +98,57 @@ public struct LocalTree: Sendable {
         }
     }
 
+    /// The directory `path` below the root (empty: the root itself), reached one component at a
+    /// time from the root's descriptor without following a symlink (openat with O_NOFOLLOW and
+    /// O_DIRECTORY), so that a symlink in a destination, there before the run or swapped in
+    /// during it, never takes what is written or removed outside the tree. `file` and
+    /// `operation` name what the directory is wanted for, in the error.
+    public func directory(_ path: [UInt8], for file: [UInt8], operation: String) throws -> DirectoryRef {
+        let rootFD = try FileSystem.openDirectory(Array(root.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: root)
+        var current = DirectoryRef(descriptor: rootFD, displayPath: root)
+        for component in path.split(separator: UInt8(ascii: "/")) {
+            let name = Array(component)
+            let display = current.path(of: name)
+            let result = Result { () throws(FileSystemError) in
+                try FileSystem.openDirectory(name, in: current.descriptor, followSymlink: false, path: display)
+            }
+            switch result {
+            case .success(let fd):
+                current = DirectoryRef(descriptor: fd, displayPath: display)
+            case .failure(let error) where error.errno == ENOTDIR || error.errno == ELOOP:
+                let kind = (try? FileSystem.linkStatus(name, in: current.descriptor, path: display))?.kind
+                throw DestinationPathError(operation: operation, file: (root == "/" ? "/" : root + "/") + DisplayPath.escape(file),
+                                           component: display, isSymlink: kind == .symlink)
+            case .failure(let error):
+                throw error
+            }
+        }
+        return current
+    }
+
+    /// Opens a file of a destination tree for reading, through no symlink at all.
+    public func openInDestination(_ entry: FlatEntry) throws -> Int32 {
+        let (parent, name) = S3Sync.splitPath(entry.path)
+        let directory = try directory(parent, for: entry.path, operation: "reading")
+        return try FileSystem.open(name, in: directory.descriptor, flags: O_RDONLY | O_CLOEXEC | O_NOFOLLOW, mode: 0, path: displayPath(entry))
+    }
+
     /// Opens a regular file of the tree for reading (through its symlink only when `-L` followed one).
     public func open(_ entry: FlatEntry) throws(FileSystemError) -> Int32 {
         try FileSystem.open(Array(root.utf8) + [UInt8(ascii: "/")] + entry.path, in: FileSystem.currentDirectory,
                             flags: O_RDONLY | O_CLOEXEC | (entry.followedSymlink ? 0 : O_NOFOLLOW), mode: 0, path: displayPath(entry))
+    }
+}
+
+/// A destination path that runs through a symlink or a file where a directory should be: it is
+/// never followed, so the file below it is not written (or removed).
+public struct DestinationPathError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let file: String
+    public let component: String
+    public let isSymlink: Bool
+
+    public var description: String {
+        "not \(operation) \"\(file)\": \"\(component)\" is \(isSymlink ? "a symlink, which is never followed" : "not a directory")"
     }
 }

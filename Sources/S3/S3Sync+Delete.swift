@@ -35,12 +35,14 @@ extension S3Sync {
                 let display = tree.root + "/" + DisplayPath.escape(entry.name)
                 if !options.dryRun {
                     do {
-                        try FileSystem.remove(Array(tree.root.utf8) + [UInt8(ascii: "/")] + entry.name, in: FileSystem.currentDirectory,
-                                              isDirectory: entry.isDirectory, path: display)
-                    } catch where error.errno == ENOTEMPTY || error.errno == EEXIST {
+                        // From the parent's descriptor: a symlink swapped in above never takes the removal outside.
+                        let (parent, name) = Self.splitPath(entry.name)
+                        let directory = try tree.directory(parent, for: entry.name, operation: "deleting")
+                        try FileSystem.remove(name, in: directory.descriptor, isDirectory: entry.isDirectory, path: display)
+                    } catch let error as FileSystemError where error.errno == ENOTEMPTY || error.errno == EEXIST {
                         // Something inside is protected (excluded): the directory stays, as with rsync.
                         continue
-                    } catch where error.errno == ENOENT {
+                    } catch let error as FileSystemError where error.errno == ENOENT {
                         continue
                     } catch {
                         reporter.error("delete_file: \(error)")
@@ -63,7 +65,7 @@ extension S3Sync {
             guard let etag = source.etag else { return true }
             var renamed = destination
             renamed.path = roots.destinationPath(destination.path)
-            return !localFile(renamed, in: tree, hasETag: etag)
+            return !localFile(renamed, in: tree, hasETag: etag, isDestination: true)
         case (.s3, .s3):
             return source.etag == nil || source.etag != destination.etag
         case (.local, .local):
@@ -73,8 +75,8 @@ extension S3Sync {
 
     /// Whether the local file's bytes give `etag`: a plain MD5, or a multipart ETag for our
     /// part size or another common one with the same part count.
-    func localFile(_ entry: FlatEntry, in tree: LocalTree, hasETag etag: String) -> Bool {
-        guard let fd = try? tree.open(entry) else { return false }
+    func localFile(_ entry: FlatEntry, in tree: LocalTree, hasETag etag: String, isDestination: Bool = false) -> Bool {
+        guard let fd = try? (isDestination ? tree.openInDestination(entry) : tree.open(entry)) else { return false }
         defer { FileSystem.close(fd) }
         guard let region = try? MappedRegion(fd: fd, offset: 0, length: Int(entry.size), path: tree.displayPath(entry)) else { return false }
         return region.withBytes { bytes in

@@ -46,10 +46,8 @@ extension S3Sync {
     func download(bucket: String, key: String, size: Int64, etag: String?, lastModified: FileTime,
                   to tree: LocalTree, path: [UInt8], replacing existing: FlatEntry?) async throws {
         let (parent, name) = Self.splitPath(path)
-        let parentDisplay = parent.isEmpty ? tree.root : tree.root + "/" + DisplayPath.escape(parent)
-        let parentFD = try FileSystem.openDirectory(Array(tree.root.utf8) + (parent.isEmpty ? [] : [UInt8(ascii: "/")] + parent),
-                                                    in: FileSystem.currentDirectory, followSymlink: true, path: parentDisplay)
-        let directory = DirectoryRef(descriptor: parentFD, displayPath: parentDisplay)
+        let directory = try tree.directory(parent, for: path, operation: "writing")
+        let parentFD = directory.descriptor
         let display = directory.path(of: name)
         var writer = try AtomicFileWriter(name: name, in: directory, options: WriteOptions(), creationMode: 0o600)
         do {
@@ -183,15 +181,17 @@ extension S3Sync {
         }
     }
 
-    /// `mkdir` below the tree's root (made first if need be), replacing a non-directory in the way.
-    func makeLocalDirectory(_ path: [UInt8], in tree: LocalTree) throws(FileSystemError) {
-        let full = Array(tree.root.utf8) + [UInt8(ascii: "/")] + path
-        let display = tree.root + "/" + DisplayPath.escape(path)
-        if let status = try? FileSystem.linkStatus(full, in: FileSystem.currentDirectory, path: display) {
+    /// `mkdir` below the tree's root (made first if need be), replacing a non-directory in the
+    /// way (a symlink too: it is removed, never followed).
+    func makeLocalDirectory(_ path: [UInt8], in tree: LocalTree) throws {
+        let (parent, name) = Self.splitPath(path)
+        let directory = try tree.directory(parent, for: path, operation: "making directory")
+        let display = directory.path(of: name)
+        if let status = try? FileSystem.linkStatus(name, in: directory.descriptor, path: display) {
             if status.kind == .directory { return }
-            try FileSystem.remove(full, in: FileSystem.currentDirectory, isDirectory: false, path: display)
+            try FileSystem.remove(name, in: directory.descriptor, isDirectory: false, path: display)
         }
-        try FileSystem.makeDirectory(full, in: FileSystem.currentDirectory, mode: 0o777, path: display)
+        try FileSystem.makeDirectory(name, in: directory.descriptor, mode: 0o777, path: display)
     }
 
     /// The destination directory of a download, made when missing (the last `levels`
