@@ -23,6 +23,21 @@ public struct FlatTreePlanner: Sendable {
         case delete(FlatEntry)
         /// A file left alone, and why (only when ``reportsSkips``: `-vv`, boto-rsync's `-v`).
         case skip(FlatEntry, SkipReason)
+        /// A name that is a file on one side and a directory on the other (or both in S3) where
+        /// syncing it would flip it each run or lose one of them: it and everything below it
+        /// are left alone on both sides, and reported.
+        case conflict(FlatEntry, Conflict)
+    }
+
+    /// What stands at a conflicting name `d` (S3 can hold an object `d` and keys under `d/`
+    /// at once; a local tree cannot).
+    public enum Conflict: Sendable, Equatable {
+        /// Download: the source holds the object `d` and keys under `d/`.
+        case objectAndPrefix
+        /// Upload with `--delete`: a local directory `d`, an object `d` in the destination.
+        case directoryAndObject
+        /// Upload with `--delete`: a local file `d`, keys under `d/` in the destination.
+        case fileAndPrefix
     }
 
     public enum SkipReason: Sendable, Equatable {
@@ -46,11 +61,19 @@ public struct FlatTreePlanner: Sendable {
         self.reportsSkips = reportsSkips
     }
 
-    /// The actions, in path order (deletions included where they occur: callers run them
-    /// after the transfers, deepest first).
-    public func plan(source: [FlatEntry], destination: [FlatEntry],
+    /// The actions: the conflicts first, then the rest in path order (deletions included where
+    /// they occur: callers run them after the transfers, deepest first).
+    public func plan(source allSource: [FlatEntry], destination allDestination: [FlatEntry],
                      contentsDiffer: (FlatEntry, FlatEntry) -> Bool = { _, _ in true }) -> [Action] {
         var actions: [Action] = []
+        let conflicts = conflicts(source: allSource, destination: allDestination)
+        var source = allSource, destination = allDestination
+        if !conflicts.isEmpty {
+            let names = Set(conflicts.map(\.0.path))
+            source.removeAll { Self.isAt(names, $0) }
+            destination.removeAll { Self.isAt(names, $0) }
+            actions = conflicts.map { .conflict($0.0, $0.1) }
+        }
         var i = 0, j = 0
         while i < source.count || j < destination.count {
             let order = i == source.count ? 1 : j == destination.count ? -1 : compareNames(source[i].path, destination[j].path)
@@ -67,6 +90,33 @@ public struct FlatTreePlanner: Sendable {
             }
         }
         return actions
+    }
+
+    /// The file entries at names that cannot be synced (``Conflict``), in path order.
+    func conflicts(source: [FlatEntry], destination: [FlatEntry]) -> [(FlatEntry, Conflict)] {
+        // Directories are far fewer than files: only their names are hashed up front.
+        func directoryNames(_ entries: [FlatEntry]) -> Set<[UInt8]> { Set(entries.lazy.filter(\.isDirectory).map(\.name)) }
+        func files(_ entries: [FlatEntry], in names: Set<[UInt8]>) -> [FlatEntry] {
+            names.isEmpty ? [] : entries.filter { $0.kind == .file && names.contains($0.path) }
+        }
+        switch direction {
+        case .download:
+            return files(source, in: directoryNames(source)).map { ($0, .objectAndPrefix) }
+        case .upload where options.delete != nil:
+            let found = files(destination, in: directoryNames(source)).map { ($0, Conflict.directoryAndObject) }
+                + files(source, in: directoryNames(destination)).map { ($0, Conflict.fileAndPrefix) }
+            return found.sorted { compareNames($0.0.path, $1.0.path) < 0 }
+        case .upload, .copy:
+            return []
+        }
+    }
+
+    /// Whether `entry` is the file at one of `names` or lies below one.
+    static func isAt(_ names: Set<[UInt8]>, _ entry: FlatEntry) -> Bool {
+        let path = entry.name
+        if names.contains(path) { return true }
+        for i in path.indices where path[i] == UInt8(ascii: "/") && names.contains(Array(path[..<i])) { return true }
+        return false
     }
 
     private var itemizeUpdate: ItemizedChange.Update { direction == .upload ? .sent : .received }

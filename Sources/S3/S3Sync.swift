@@ -162,6 +162,9 @@ public struct S3Sync: Sendable {
                 case .skip(let entry, let reason):
                     reportSkip(roots.destinationPath(entry.name), reason: reason)
                     continue
+                case .conflict(let entry, let conflict):
+                    reportConflict(entry.name, conflict, roots: roots)
+                    continue
                 case .makeDirectory(let entry):
                     // Directories are made in path order, before anything inside them.
                     await makeDirectory(entry, roots: roots)
@@ -226,6 +229,21 @@ public struct S3Sync: Sendable {
         } else {
             reporter.verbose(reason == .upToDate ? "\(name) is uptodate" : "\(name) exists")
         }
+    }
+
+    /// One line naming the key and what stands there on each side.
+    func reportConflict(_ name: [UInt8], _ conflict: FlatTreePlanner.Conflict, roots: Roots) {
+        let s3 = roots.source.isLocal ? roots.destination : roots.source
+        let local = roots.source.isLocal ? roots.source : roots.destination
+        let key = s3.url + text(name)
+        let path = local.url + (local.url.hasSuffix("/") ? "" : "/") + DisplayPath.escape(name)
+        let what: String
+        switch conflict {
+        case .objectAndPrefix: what = "S3 holds both an object and keys below it (\(text(name))/...), which one local path cannot be"
+        case .directoryAndObject: what = "an object in S3, a directory \"\(path)\" here"
+        case .fileAndPrefix: what = "keys below it in S3 (\(text(name))/...), a file \"\(path)\" here"
+        }
+        reporter.error("name conflict at \(key): \(what); both left as they are")
     }
 
     private func count(_ source: FlatEntry, change: ItemizedChange) {

@@ -30,6 +30,7 @@ final class FlatTreePlannerTests: XCTestCase {
                 case .makeDirectory(let e): "d \(e.text)"
                 case .delete(let e): "-\(e.text)"
                 case .skip(let e, let reason): "=\(e.text) \(reason)"
+                case .conflict(let e, let conflict): "!\(e.text) \(conflict)"
                 }
             }
     }
@@ -156,5 +157,29 @@ final class FlatTreePlannerTests: XCTestCase {
         style.ignoreEmpty = false
         style.glob = Array("*.txt".utf8)
         XCTAssertEqual(style.select(FlatTree.sorted([file("a.txt"), file("b.bin"), file("d/c.txt")])).map(\.text), ["a.txt"])
+    }
+
+    func testAnObjectNamedLikeAPrefixIsAConflictLeftAloneOnBothSides() {
+        // S3 holds `d` and `d/x` (and `d-1`, which sorts between them); whatever is local at d stays.
+        let objects = FlatTree.fromObjects(["p/d", "p/d-1", "p/d/x", "p/e"].map { S3Object(key: $0, size: 1, lastModified: 0, etag: "\"e\"") },
+                                           prefix: "p/")
+        var delete = SyncOptions()
+        delete.delete = .after
+        XCTAssertEqual(plan(.download, objects, []), ["!d objectAndPrefix", "+d-1", "+e"])
+        XCTAssertEqual(plan(.download, objects, [file("d"), file("z")], options: delete), ["!d objectAndPrefix", "+d-1", "+e", "-z"])
+        XCTAssertEqual(plan(.download, objects, [dir("d/"), file("d/y")], options: delete), ["!d objectAndPrefix", "+d-1", "+e"])
+        // Only an object and a prefix together are one: an object replacing a directory is a plain change.
+        XCTAssertEqual(plan(.download, [file("d")], [dir("d/"), file("d/y")]), ["+d"])
+    }
+
+    func testUploadWithDeleteKeepsAnObjectOrKeysNamedLikeTheOtherKind() {
+        var delete = SyncOptions()
+        delete.delete = .after
+        let local = [dir("d/"), file("d/x"), file("e"), file("f")]
+        let objects = [file("d"), dir("e/", implicit: true), file("e/z"), file("g")]
+        XCTAssertEqual(plan(.upload, local, objects, options: delete), ["!d directoryAndObject", "!e fileAndPrefix", "+f", "-g"])
+        // Without --delete nothing is lost: S3 simply holds both.
+        XCTAssertEqual(plan(.upload, local, objects), ["+d/x", "+e", "+f"])
+        XCTAssertEqual(plan(.copy, objects, local, options: delete).contains { $0.hasPrefix("!") }, false)
     }
 }
