@@ -115,6 +115,8 @@ public final class AWSTransport: Sendable {
     let random: @Sendable () -> Double
     let now: @Sendable () -> AWSTime
     let logger: Logger
+    /// Whether an error answer that is not an AWS error document is quoted in the error (`-vv`).
+    public let showsErrorBodies: Bool
     /// The HTTP client this transport made (and shuts down), when none was given.
     let ownedClient: HTTPClient?
 
@@ -123,12 +125,13 @@ public final class AWSTransport: Sendable {
     /// instead of retrying it until the request's deadline: the retry policy does the retrying.
     public convenience init(service: String, region: String, endpoint: AWSEndpoint, credentials: AWSCredentials?,
                             retry: RetryPolicy = RetryPolicy(), timeoutSeconds: Int64 = 60, http: HTTPClient? = nil,
-                            limiter: RequestLimiter? = nil,
+                            limiter: RequestLimiter? = nil, showsErrorBodies: Bool = false,
                             logger: Logger = Logger(label: "swiftsync.aws", factory: { _ in SwiftLogNoOpLogHandler() })) {
         let timeout = TimeAmount.seconds(timeoutSeconds)
         let client = http ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
         self.init(service: service, region: region, endpoint: endpoint, credentials: credentials, retry: retry, logger: logger,
-                  ownedClient: http == nil ? client : nil, http: client, timeout: timeout, limiter: limiter) { request, limit in
+                  ownedClient: http == nil ? client : nil, http: client, timeout: timeout, limiter: limiter,
+                  showsErrorBodies: showsErrorBodies) { request, limit in
             try await Self.execute(request, limit: limit, over: client, timeout: timeout, logger: logger)
         }
     }
@@ -154,8 +157,9 @@ public final class AWSTransport: Sendable {
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 now: @escaping @Sendable () -> AWSTime = { AWSTime.now() },
                 ownedClient: HTTPClient? = nil, http: HTTPClient? = nil, timeout: TimeAmount = .seconds(60),
-                limiter: RequestLimiter? = nil, exchange: @escaping Exchange) {
+                limiter: RequestLimiter? = nil, showsErrorBodies: Bool = false, exchange: @escaping Exchange) {
         self.endpoint = endpoint
+        self.showsErrorBodies = showsErrorBodies
         signer = credentials.map { SigV4Signer(credentials: $0, region: region, service: service) }
         self.retry = retry
         self.http = http
@@ -180,7 +184,7 @@ public final class AWSTransport: Sendable {
         try await retrying(request) {
             let response = try await exchange(signed(request, at: now()), limit)
             guard (200..<300).contains(response.status) || request.accepted.contains(response.status) else {
-                throw AWSError.from(body: response.body, status: response.status, operation: request.operation)
+                throw answerError(response.body, status: response.status, headers: response.headers, operation: request.operation)
             }
             return response
         }
@@ -201,10 +205,18 @@ public final class AWSTransport: Sendable {
             let status = Int(response.status.code)
             guard (200..<300).contains(status) || request.accepted.contains(status) else {
                 var body = try await response.body.collect(upTo: 1 << 20)
-                throw AWSError.from(body: body.readBytes(length: body.readableBytes) ?? [], status: status, operation: request.operation)
+                throw answerError(body.readBytes(length: body.readableBytes) ?? [], status: status, headers: response.headers,
+                                  operation: request.operation)
             }
             return try await consume(response)
         }
+    }
+
+    /// The error an answer's body makes, never holding our secrets (a body may echo them).
+    func answerError(_ body: [UInt8], status: Int, headers: HTTPHeaders, operation: String) -> AWSError {
+        let secrets = [signer?.credentials.secretAccessKey, signer?.credentials.sessionToken].compactMap { $0 }
+        return AWSError.from(body: body, status: status, operation: operation, contentType: headers.first(name: "content-type"),
+                             showingBody: showsErrorBodies, secrets: secrets)
     }
 
     /// Runs `attempt` (holding a permit of the limiter) until it succeeds, fails for good or

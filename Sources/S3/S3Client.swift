@@ -16,13 +16,14 @@ public final class S3Client: Sendable {
     let logger: Logger
 
     public init(endpoint: S3Endpoint, credentials: AWSCredentials?, retry: RetryPolicy = RetryPolicy(),
-                timeoutSeconds: Int64 = 300, concurrency: Int = 16, logger: Logger = Logger(label: "swiftsync.s3", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                timeoutSeconds: Int64 = 300, concurrency: Int = 16, showsErrorBodies: Bool = false,
+                logger: Logger = Logger(label: "swiftsync.s3", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.endpoint = endpoint
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: AWSTransport.clientConfiguration(connectionsPerHost: concurrency))
         transport = AWSTransport(service: "s3", region: endpoint.region,
                                  endpoint: AWSEndpoint(scheme: endpoint.scheme, host: endpoint.host, port: endpoint.port),
                                  credentials: credentials, retry: retry, timeoutSeconds: timeoutSeconds, http: http,
-                                 limiter: RequestLimiter(limit: concurrency), logger: logger)
+                                 limiter: RequestLimiter(limit: concurrency), showsErrorBodies: showsErrorBodies, logger: logger)
         self.logger = logger
     }
 

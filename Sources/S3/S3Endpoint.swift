@@ -12,6 +12,7 @@ public struct S3Endpoint: Sendable, Equatable {
     public let addressing: Addressing?
 
     public enum Failure: Error, CustomStringConvertible, Equatable {
+        /// The URL as it may be shown (``AWSEndpoint/redacted(_:)``).
         case badURL(String)
         public var description: String {
             switch self { case .badURL(let url): "invalid --endpoint-url \"\(url)\": expected http(s)://host[:port]" }
@@ -30,7 +31,7 @@ public struct S3Endpoint: Sendable, Equatable {
         }
         // The URL is read as every AWS endpoint is (scheme, host, port; a path is ignored).
         let parsed: AWSEndpoint
-        do { parsed = try AWSEndpoint(service: "s3", region: region, url: url) } catch { throw .badURL(url) }
+        do { parsed = try AWSEndpoint(service: "s3", region: region, url: url) } catch { throw .badURL(AWSEndpoint.redacted(url)) }
         scheme = parsed.scheme
         host = parsed.host
         port = parsed.port

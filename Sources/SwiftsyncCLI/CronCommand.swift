@@ -56,10 +56,10 @@ struct CronListCommand: ParsableCommand {
             let jobs = try CronTable(directory: cronDirectory.directory).list()
             let object = JSONValue.object([("jobs", .array(jobs.map { job in
                 .object([("name", .string(job.name)), ("path", .string(job.path)), ("schedule", .string(job.schedule)),
-                         ("user", .string(job.user)), ("command", .string(job.command))])
+                         ("user", .string(job.user)), ("command", .string(job.shownCommand))])
             }))])
             let lines = jobs.isEmpty ? ["no swiftsync cron jobs in \(cronDirectory.directory)"]
-                                     : jobs.map { "\($0.name): \($0.schedule) \($0.user) \($0.command)" }
+                                     : jobs.map { "\($0.name): \($0.schedule) \($0.user) \($0.shownCommand)" }
             ProvisionOutput.result(lines, json: json ? object : nil)
         }
     }

@@ -122,7 +122,7 @@ struct BotoRsyncCommand: AsyncParsableCommand {
         do {
             let credentials = anon ? nil : try await chain.resolve()
             let endpoint = try S3Endpoint(region: chain.region ?? "us-east-1", endpointURL: endpointURL)
-            let client = S3Client(endpoint: endpoint, credentials: credentials, logger: logger)
+            let client = S3Client(endpoint: endpoint, credentials: credentials, showsErrorBodies: debug >= 2, logger: logger)
             code = await S3Sync(client: client, options: syncOptions, transfer: transferOptions, reporter: reporter)
                 .run(source: paths[0], destination: paths[1])
             await client.shutdown()

@@ -29,7 +29,7 @@ import Glibc
     // -vvv shows every request (never a secret: no header values are logged).
     var logger = Logger(label: "swiftsync.s3") { _ in StreamLogHandler.standardError(label: "swiftsync.s3") }
     logger.logLevel = reporter.options.verbose >= 3 ? .trace : .critical
-    do { client = try await s3.makeClient(logger: logger) } catch { return fail("\(error)", .usage) }
+    do { client = try await s3.makeClient(logger: logger, showsErrorBodies: reporter.options.verbose >= 2) } catch { return fail("\(error)", .usage) }
     let code = await S3Sync(client: client, options: options, transfer: transfer, reporter: reporter)
         .run(source: paths[0], destination: paths[1], progressBar: progress)
     await client.shutdown()
@@ -83,7 +83,7 @@ extension S3Arguments {
     }
 
     /// A client for the endpoint, region and credentials these flags (and the environment) give.
-    func makeClient(logger: Logger) async throws -> S3Client {
-        try await connection.makeClient(logger: logger, concurrency: concurrency)
+    func makeClient(logger: Logger, showsErrorBodies: Bool) async throws -> S3Client {
+        try await connection.makeClient(logger: logger, concurrency: concurrency, showsErrorBodies: showsErrorBodies)
     }
 }

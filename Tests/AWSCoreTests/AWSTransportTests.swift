@@ -92,8 +92,37 @@ final class AWSTransportTests: XCTestCase {
         XCTAssertEqual(s3, AWSError(operation: "GetObject", status: 404, code: "NoSuchKey", message: "gone", requestID: "r1"))
         let html = AWSError.from(body: Array("<html>bad gateway</html>".utf8), status: 502, operation: "X")
         XCTAssertEqual(html.code, nil)
-        XCTAssertEqual(html.message, "<html>bad gateway</html>")
+        XCTAssertEqual(html.message, "the answer is not an AWS error document (24 bytes)")
         XCTAssertEqual(AWSError.from(body: [], status: 500, operation: "X").message, "no error body")
+    }
+
+    /// A proxy's page may echo our request headers: without -vv only its size is told, with
+    /// -vv its start, and never a secret of ours (also not in an XML message or code).
+    func testErrorBodiesThatAreNotErrorDocumentsAreNeverQuotedWithSecrets() {
+        let echo = Array("<html><li>x-amz-security-token: tok-SECRET-1</li>\n<li>secret-key-2</li></html>".utf8)
+        let plain = AWSError.from(body: echo, status: 400, operation: "ListObjectsV2", contentType: "text/html")
+        XCTAssertEqual("\(plain)", "ListObjectsV2 failed: HTTP 400: the answer is not an AWS error document (\(echo.count) bytes of text/html)")
+        let shown = AWSError.from(body: echo, status: 400, operation: "X", showingBody: true, secrets: ["tok-SECRET-1", "secret-key-2"])
+        XCTAssertEqual(shown.message, "not an AWS error document: <html><li>x-amz-security-token: ***</li> <li>***</li></html>")
+        let xml = AWSError.from(body: Array("<Error><Code>Bad</Code><Message>token tok-SECRET-1 refused</Message></Error>".utf8),
+                                status: 403, operation: "X", secrets: ["tok-SECRET-1"])
+        XCTAssertEqual(xml.message, "token *** refused")
+    }
+
+    func testTransportErrorsMaskTheCredentialsABodyEchoes() async throws {
+        let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret-value-9", sessionToken: "token-value-9")
+        let echo = AWSTransport(service: "s3", region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "h", port: nil),
+                                credentials: credentials, retry: RetryPolicy(retries: 0), showsErrorBodies: true) { request, _ in
+            let headers = request.headers.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+            return AWSResponse(status: 400, headers: ["content-type": "text/plain"], body: Array("echo \(headers)".utf8))
+        }
+        do {
+            _ = try await echo.send(AWSRequest(operation: "GetObject", method: .GET, path: "/b/k"))
+            XCTFail("an error answer")
+        } catch let error as AWSError {
+            XCTAssertTrue("\(error)".contains("x-amz-security-token: ***"), "\(error)")
+            XCTAssertFalse("\(error)".contains("token-value-9") || "\(error)".contains("secret-value-9"), "\(error)")
+        }
     }
 
     func testEndpoints() throws {

@@ -90,3 +90,30 @@ def test_other_refusals(tmp_path):
         r = cron("install", *args)
         assert r.returncode == 1 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith(message), (args, r.stderr)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("secret", [
+    ["--secret-key", "S3CR3T-value"], ["--secret-key=S3CR3T-value"], ["--access-key", "AKIAS3CR3T-value"],
+    ["--access-key=AKIAS3CR3T-value"], ["--endpoint-url", "https://alice:S3CR3T-value@s3.example.com/"],
+    ["--endpoint-url=https://alice:S3CR3T-value@s3.example.com/"],
+])
+def test_secrets_are_refused_on_a_cron_line(tmp_path, secret):
+    """A cron file is world-readable (0644) and `cron list` prints it: a secret never goes in."""
+    r = cron("install", "--name", "n", "--schedule", "@daily", "--cron-dir", str(tmp_path), "--", "-a", *secret, "/a/", "s3://b/p/")
+    assert r.returncode == 1, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and "--profile" in r.stderr and "environment" in r.stderr, r.stderr
+    assert "S3CR3T" not in r.stdout + r.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_cron_list_never_prints_a_secret_in_an_older_file(tmp_path):
+    """A job written before secrets were refused (or by hand) is listed with its secret masked."""
+    binary = os.path.realpath(SWIFTSYNC)
+    (tmp_path / "old").write_text(
+        '# swiftsync cron job "old": written by `swiftsync cron install`, removed by `swiftsync cron remove --name old`.\n'
+        f"@daily root {binary} --lock /var/lock/swiftsync-old.lock --lock-wait 10 -a --secret-key S3CR3T-value "
+        "--access-key=AKIAS3CR3T '--endpoint-url=https://alice:S3CR3T@h/' /a/ s3://b/p/\n")
+    for args in ([], ["--json"]):
+        r = cron("list", "--cron-dir", str(tmp_path), *args)
+        assert r.returncode == 0, r.stderr
+        assert "S3CR3T" not in r.stdout + r.stderr and "--secret-key" in r.stdout, r.stdout

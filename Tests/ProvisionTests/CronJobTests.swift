@@ -71,6 +71,26 @@ final class CronJobTests: XCTestCase {
         }
     }
 
+    /// A cron file is 0644 and `cron list` prints it: no credential goes on the line, and one
+    /// already there (an older file) is masked when shown.
+    func testSecretsAreRefusedAndMaskedWhenShown() throws {
+        for arguments in [["--secret-key", "S3CR3T"], ["--secret-key=S3CR3T"], ["--access-key", "AKIAS3CR3T"], ["--session-token=S3CR3T"],
+                          ["--endpoint-url", "https://u:S3CR3T@h/"], ["--endpoint-url=https://u:S3CR3T@h/"]] {
+            XCTAssertThrowsError(try job(["-a"] + arguments + ["/x/", "s3://b/p/"])) { error in
+                XCTAssertEqual((error as? ProvisionError)?.exitCode, .usage)
+                XCTAssertTrue("\(error)".contains("--profile") && "\(error)".contains("environment"), "\(error)")
+                XCTAssertFalse("\(error)".contains("S3CR3T"), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try job(["-a", "--profile", "backup", "--endpoint-url", "https://minio.lan:9000/", "/x/", "s3://b/p/"]))
+        XCTAssertNoThrow(try job(["-a", "--", "--secret-key", "/y/"]), "after --, a file name")
+        let installed = "/usr/bin/swiftsync --lock /l --lock-wait 10 -a --secret-key S3CR3T '--access-key=AKIAS3CR3T' "
+            + "--endpoint-url https://u:S3CR3T@h/ '--endpoint-url=http://u:S3CR3T@h/' /x/ s3://b/p/"
+        XCTAssertEqual(InstalledCronJob(name: "n", path: "/p", schedule: "@daily", user: "root", command: installed).shownCommand,
+                       "/usr/bin/swiftsync --lock /l --lock-wait 10 -a --secret-key '***' '--access-key=***' "
+                       + "--endpoint-url https://***@h/ '--endpoint-url=http://***@h/' /x/ s3://b/p/")
+    }
+
     func testInstallListRemoveRoundTrip() throws {
         let directory = try TemporaryDirectory()
         let table = CronTable(directory: directory.path + "/")

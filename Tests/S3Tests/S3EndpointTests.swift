@@ -1,3 +1,4 @@
+import AWSCore
 import XCTest
 @testable import S3
 
@@ -21,6 +22,24 @@ final class S3EndpointTests: XCTestCase {
         for bad in ["ftp://x", "127.0.0.1:9000", "http://", "http://host:99999"] {
             XCTAssertThrowsError(try S3Endpoint(region: "us-east-1", endpointURL: bad), bad)
         }
+    }
+
+    /// A password in --endpoint-url is refused without being shown, wherever the URL breaks.
+    func testEndpointURLsWithAPasswordAreRefusedRedacted() {
+        let cases = ["https://alice:hunter2@s3.example.com/": "https://***@s3.example.com/",
+                     "https://alice:hun/ter2@s3.example.com/": "https://***@s3.example.com/",
+                     "http://alice:hunter2@127.0.0.1:x/": "http://***@127.0.0.1:x/",
+                     "alice:hunter2@s3.example.com": "***@s3.example.com",
+                     "https://a@b:hunter2@s3.example.com": "https://***@s3.example.com"]
+        for (url, shown) in cases {
+            XCTAssertThrowsError(try S3Endpoint(region: "us-east-1", endpointURL: url)) { error in
+                XCTAssertEqual("\(error)", "invalid --endpoint-url \"\(shown)\": expected http(s)://host[:port]")
+            }
+            XCTAssertThrowsError(try AWSEndpoint(service: "ec2", region: "us-east-1", url: url)) { error in
+                XCTAssertFalse("\(error)".contains("hunter2") || "\(error)".contains("alice"), "\(error)")
+            }
+        }
+        XCTAssertEqual(AWSEndpoint.redacted("http://127.0.0.1:5000/"), "http://127.0.0.1:5000/")
     }
 
     func testS3URLsAndETags() {

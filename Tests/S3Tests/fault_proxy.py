@@ -5,7 +5,8 @@ usage: fault_proxy.py LISTEN_PORT UPSTREAM_URL PLAN [SECRET_ACCESS_KEY]
 PLAN: comma-separated faults applied to requests 1, 2, 3, ... in order (then every request
 passes): "ok" passes the request, "503" answers 503 SlowDown, "500" answers 500 InternalError,
 "drop" closes the connection without an answer, "cut" forwards the request but cuts the answer
-after its headers, "ec2:STATUS:CODE" answers an EC2 Query API error. "every=N:FAULT" instead
+after its headers, "ec2:STATUS:CODE" answers an EC2 Query API error, "echo:STATUS" answers STATUS
+with an HTML page (not an S3 error document) echoing the request's headers, as some proxies do. "every=N:FAULT" instead
 applies FAULT to every N-th request; "action=NAME:FAULT,FAULT..." applies the faults in order to
 the requests of the Query API action NAME only (e.g. "action=AttachVolume:ok,ec2:400:AttachmentLimitExceeded").
 With SECRET_ACCESS_KEY, each signed request's Authorization header is recomputed with botocore
@@ -105,6 +106,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault.startswith("ec2:"):
             _, status, code = fault.split(":", 2)
             self.answer(int(status), f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>injected by fault_proxy</Message></Error></Errors><RequestID>fault-{number}</RequestID></Response>".encode())
+            return
+        if fault.startswith("echo:"):
+            echoed = "".join(f"<li>{k}: {v}</li>" for k, v in self.headers.items())
+            payload = f"<html><body><h1>Bad Gateway</h1><ul>{echoed}</ul></body></html>".encode()
+            self.send_response(int(fault.split(":", 1)[1]))
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
             return
         if fault == "drop":
             self.close_connection = True

@@ -35,6 +35,11 @@ public struct CronJob: Sendable, Equatable {
         if let lockArgument = syncArguments.first(where: { $0 == "--lock" || $0 == "--lock-wait" || $0.hasPrefix("--lock=") || $0.hasPrefix("--lock-wait=") }) {
             throw .usage("\(lockArgument) belongs to cron install (--lock FILE, --lock-wait SECONDS), not to the sync arguments")
         }
+        if let secret = CronSecrets.offending(syncArguments) {
+            throw .usage("\(secret) on a cron line would be readable by every user (cron files are 0644) and shown by cron list: "
+                         + "use a profile (--profile NAME, in the job user's ~/.aws/credentials) or the environment (AWS_ACCESS_KEY_ID, "
+                         + "AWS_SECRET_ACCESS_KEY) instead")
+        }
         for word in [binary, lock, logFile ?? ""] + syncArguments where word.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) {
             throw .usage("argument \"\(word)\" holds a line break, which a cron line cannot carry")
         }
@@ -89,6 +94,9 @@ public struct InstalledCronJob: Sendable, Equatable {
     public var schedule: String
     public var user: String
     public var command: String
+
+    /// The command as it may be printed: secrets masked (a file may predate their refusal).
+    public var shownCommand: String { CronSecrets.masked(command) }
 
     /// Reads a cron file; nil when it is not one of ours.
     public static func parse(_ text: String, name: String, path: String) -> InstalledCronJob? {
