@@ -108,6 +108,14 @@ struct RsyncArguments: ParsableArguments {
         for flag in info where !["progress2", "progress1", "progress", "progress0", "none", "stats", "stats2", "name", "name1", "flist0"].contains(flag) {
             throw ValidationError("unsupported --info flag \"\(flag)\"")
         }
+        if let suffix {
+            // rsync's rules: an empty suffix would back a file up onto its own name (the old
+            // version lost), and a slash would put the backup in another directory.
+            if suffix.contains("/") { throw ValidationError("--suffix cannot contain slashes: \(suffix)") }
+            if suffix.isEmpty && backupDir == nil {
+                throw ValidationError("--suffix cannot be empty without a --backup-dir")
+            }
+        }
         if [deleteBefore, deleteDuring, deleteAfter].filter({ $0 }).count > 1 {
             throw ValidationError("only one of --delete-before, --delete-during and --delete-after may be given")
         }

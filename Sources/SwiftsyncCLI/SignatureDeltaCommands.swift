@@ -18,7 +18,7 @@ struct SignatureCommand: ParsableCommand {
     @Argument var signature: String
 
     func validate() throws {
-        if let blockSize, blockSize < 1 || blockSize > 1 << 30 { throw ValidationError("--block-size must be between 1 and 2^30") }
+        if let blockSize, blockSize < 1 || blockSize > Signature.maximumBlockLength { throw ValidationError("--block-size must be between 1 and 2^30") }
         if !(1...16).contains(strongLength) { throw ValidationError("--strong-len must be between 1 and 16") }
     }
 

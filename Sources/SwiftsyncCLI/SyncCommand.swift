@@ -24,6 +24,12 @@ struct SyncCommand: RsyncCommand {
             throw ValidationError(paths.isEmpty ? "missing SRC and DEST" : "missing DEST (give at least one SRC and a DEST)")
         }
         try lock.validateNeedsLock()
+        if let remote = paths.first(where: { RemotePath.isRemote($0) }) {
+            // rsync would reach another host here; creating a local `host:path` directory and
+            // exiting 0 would silently back up to the wrong place.
+            throw ValidationError("\"\(remote)\" names a remote host (HOST:PATH), and remote syncs are not supported yet; "
+                                  + "write ./\(remote) for a local file of that name")
+        }
     }
 
     mutating func run() async throws {

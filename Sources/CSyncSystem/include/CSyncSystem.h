@@ -17,4 +17,13 @@ int cs_seek_hole(void);
 unsigned int cs_rename_noreplace(void);
 long cs_utime_omit(void);
 long cs_utime_now(void);
+// openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (a component walk on older kernels).
+int cs_open_beneath(int dirfd, const char *path, int flags);
+int cs_o_path(void);
+
+// Fault-safe mapped reads (MappingGuard.c): register a mapping before reading it; a SIGBUS
+// inside it (the file shrank) reads zeros instead and marks the slot torn. -1: not guarded.
+int cs_guard_register(const void *start, size_t length);
+int cs_guard_torn(int slot);
+void cs_guard_unregister(int slot);
 #endif

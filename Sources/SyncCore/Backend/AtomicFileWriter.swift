@@ -72,6 +72,11 @@ public struct AtomicFileWriter {
         let display = finalDirectory.path(of: finalName)
         defer { FileSystem.close(descriptor); descriptor = -1 }
         if options.inPlace && target == nil { return }
+        if let backup = options.backup, target == nil {
+            // Only now, with the new version whole, does the old one get its backup name; the
+            // rename below then replaces the name in one step, so it never goes missing.
+            try Self.keepOldVersion(of: name, in: directory, as: backup)
+        }
         if unnamed {
             do {
                 try FileSystem.linkUnnamed(descriptor, as: finalName, in: finalDirectory.descriptor, path: display)
@@ -98,6 +103,61 @@ public struct AtomicFileWriter {
         } catch {
             _ = try? FileSystem.remove(temp, in: finalDirectory.descriptor, isDirectory: false, path: display)
             temporaryName = nil
+            throw error
+        }
+    }
+
+    /// Gives the file now at `name` the backup name too (a hard link, made under a temp name and
+    /// renamed over an older backup), or a copy where the backup directory cannot hold a link.
+    /// A file that is gone already needs no backup.
+    static func keepOldVersion(of name: [UInt8], in directory: DirectoryRef, as backup: BackupName) throws(FileSystemError) {
+        let display = backup.directory.path(of: backup.name)
+        var attempt = 0
+        while true {
+            let temp = temporaryName(for: backup.name)
+            do throws(FileSystemError) {
+                try FileSystem.makeHardLink(temp, in: backup.directory.descriptor, to: name, in: directory.descriptor, path: display)
+            } catch where error.errno == EEXIST && attempt < 100 {
+                attempt += 1
+                continue
+            } catch where error.errno == ENOENT {
+                return
+            } catch where [EXDEV, EPERM, EMLINK, EOPNOTSUPP].contains(error.errno) {
+                try copyOldVersion(of: name, in: directory, as: backup)
+                return
+            }
+            do throws(FileSystemError) {
+                try FileSystem.rename(temp, in: backup.directory.descriptor, to: backup.name, in: backup.directory.descriptor, path: display)
+                return
+            } catch {
+                _ = try? FileSystem.remove(temp, in: backup.directory.descriptor, isDirectory: false, path: display)
+                throw error
+            }
+        }
+    }
+
+    /// The backup as a whole copy with the old file's mode and times (another filesystem, or
+    /// one without hard links).
+    private static func copyOldVersion(of name: [UInt8], in directory: DirectoryRef, as backup: BackupName) throws(FileSystemError) {
+        let display = directory.path(of: name)
+        let old: Int32
+        do {
+            old = try FileSystem.openForReading(name, in: directory.descriptor, path: display)
+        } catch where error.errno == ENOENT {
+            return
+        }
+        defer { FileSystem.close(old) }
+        let status = try FileSystem.status(of: old, path: display)
+        var writer = try AtomicFileWriter(name: backup.name, in: backup.directory, options: WriteOptions(), creationMode: status.permissions & 0o777)
+        do throws(FileSystemError) {
+            _ = try FileSystem.copyContents(from: old, to: writer.descriptor, sizeHint: status.size, path: display)
+            var attributes = AttributeSet()
+            attributes.permissions = status.permissions
+            attributes.mtime = status.mtime
+            try writer.apply(attributes, createdWith: status.permissions & 0o777)
+            try writer.commit()
+        } catch {
+            writer.abandon(interrupted: false)
             throw error
         }
     }

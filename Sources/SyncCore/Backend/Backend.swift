@@ -68,7 +68,20 @@ public struct WriteOptions: Sendable {
     /// On interruption keep what was written (`--partial`), at this directory if set.
     public var keepPartial = false
     public var partialDirectory: [UInt8]?
+    /// `-b`: where the old version goes, kept only once the new one is complete.
+    public var backup: BackupName?
     public init() {}
+}
+
+/// The name a replaced file's old version is kept under (`-b`, `--backup-dir`, `--suffix`).
+public struct BackupName: Sendable {
+    public var name: [UInt8]
+    public var directory: DirectoryRef
+
+    public init(name: [UInt8], directory: DirectoryRef) {
+        self.name = name
+        self.directory = directory
+    }
 }
 
 /// The small interface the engine drives: list, read, and the atomic ways to change a tree.
@@ -86,8 +99,11 @@ public protocol Backend: Sendable {
     func list(_ directory: DirectoryRef) throws(FileSystemError) -> [FileEntry]
     /// One entry, or `nil` when there is no such name.
     func entry(_ name: [UInt8], in directory: DirectoryRef, followSymlink: Bool) throws(FileSystemError) -> FileEntry?
-    /// Opens a regular file for reading; the caller closes the descriptor.
-    func openForReading(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> Int32
+    /// Opens a regular file for reading and returns its descriptor (the caller closes it) with the
+    /// status of what was opened: a transfer takes size and attributes from that, not from the
+    /// listing, so it copies one whole version. Anything but a regular file (a FIFO or symlink
+    /// swapped in) throws with ``FileSystemError/isNotRegularFile``, and nothing blocks.
+    func openRegularFile(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (descriptor: Int32, status: FileStatus)
 
     /// Creates or replaces regular file `name` with the contents of `source`, attributes set
     /// before it becomes visible. `onChunk` sees each chunk written (for pacing and progress);
@@ -120,5 +136,12 @@ public struct BasisFile: Sendable {
     public init(name: [UInt8], directory: DirectoryRef) {
         self.name = name
         self.directory = directory
+    }
+}
+
+extension Backend {
+    /// ``openRegularFile(_:in:)`` when only the descriptor is needed.
+    public func openForReading(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> Int32 {
+        try openRegularFile(name, in: directory).descriptor
     }
 }

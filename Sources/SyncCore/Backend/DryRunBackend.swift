@@ -26,8 +26,8 @@ public struct DryRunBackend: Backend {
         directory.descriptor < 0 ? nil : try base.entry(name, in: directory, followSymlink: followSymlink)
     }
 
-    public func openForReading(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> Int32 {
-        try base.openForReading(name, in: directory)
+    public func openRegularFile(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (descriptor: Int32, status: FileStatus) {
+        try base.openRegularFile(name, in: directory)
     }
 
     public func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,

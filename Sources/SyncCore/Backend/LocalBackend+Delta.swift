@@ -21,12 +21,11 @@ extension LocalBackend {
         let basis = try FileSystem.openForReading(basisName, in: basisDirectory.descriptor, path: basisDirectory.path(of: basisName))
         defer { FileSystem.close(basis) }
         let basisSize = Int(try FileSystem.status(of: basis, path: display).size)
-        let basisMap = try FileSystem.mapReadOnly(basis, size: basisSize, path: display)
-        defer { FileSystem.unmap(basisMap) }
-        let sourceMap = try FileSystem.mapReadOnly(source, size: Int(size), path: display)
-        defer { FileSystem.unmap(sourceMap) }
-        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        let old = basisMap ?? empty, new = sourceMap ?? empty
+        // Both files are read through fault-safe mappings: one that shrinks under us reads as
+        // zeros and is caught below, before the result gets the name.
+        let basisRegion = try MappedRegion(fd: basis, offset: 0, length: basisSize, path: display)
+        let sourceRegion = try MappedRegion(fd: source, offset: 0, length: Int(size), path: display)
+        let old = basisRegion.bytes, new = sourceRegion.bytes
         let threads = DeltaMatcher.defaultParallelism
         let signature = Signature(of: old, parallelism: threads)
         let matcher = DeltaMatcher(signature: signature)
@@ -64,9 +63,11 @@ extension LocalBackend {
                 result = (Int64(counts.literal), Int64(counts.matched))
             }
             if options.inPlace { try FileSystem.truncate(writer.descriptor, to: size, path: display) }
+            try sourceRegion.checkIntact(path: display)
+            try basisRegion.checkIntact(path: display)
             try writer.apply(attributes, createdWith: usableMode)
             try writer.commit()
-            return result
+            return withExtendedLifetime((basisRegion, sourceRegion)) { result }
         } catch {
             writer.abandon(interrupted: error is SyncInterrupted)
             throw error

@@ -60,8 +60,8 @@ public struct LocalBackend: Backend {
         return entry
     }
 
-    public func openForReading(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> Int32 {
-        try FileSystem.openForReading(name, in: directory.descriptor, path: directory.path(of: name))
+    public func openRegularFile(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (descriptor: Int32, status: FileStatus) {
+        try FileSystem.openRegularFile(name, in: directory.descriptor, path: directory.path(of: name))
     }
 
     public func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
@@ -80,6 +80,11 @@ public struct LocalBackend: Backend {
             }
             // In place, an old longer file must end where the new one does (holes are not "written").
             if options.inPlace { try FileSystem.truncate(writer.descriptor, to: options.sparse ? size : written, path: directory.path(of: name)) }
+            // A source that shrank while it was copied gave us less than one whole version.
+            let sizeNow = try FileSystem.status(of: source, path: directory.path(of: name)).size
+            if (!options.sparse && written < size) || sizeNow < size {
+                throw FileSystemError(operation: "read errors mapping", path: directory.path(of: name), errno: ENODATA)
+            }
             try CancellationFlag.check()
             try writer.apply(attributes, createdWith: usableMode)
             try writer.commit()

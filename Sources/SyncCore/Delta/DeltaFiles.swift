@@ -31,8 +31,12 @@ public enum DeltaFiles {
     /// Writes the signature of `basisPath` to `signaturePath`.
     public static func signature(basisPath: String, signaturePath: String, blockLength: Int?, strongLength: Int) throws(Failure) {
         do {
-            let bytes = try withMappedInput(basisPath) { Signature(of: $0, blockLength: blockLength, strongLength: strongLength, parallelism: DeltaMatcher.defaultParallelism).serialized() }
-            try writeOutput(signaturePath, bytes)
+            try withMappedInput(basisPath) { basis, checkIntact in
+                let bytes = Signature(of: basis, blockLength: blockLength, strongLength: strongLength,
+                                      parallelism: DeltaMatcher.defaultParallelism).serialized()
+                try checkIntact()
+                try writeOutput(signaturePath, bytes)
+            }
         } catch let error as FileSystemError {
             throw .file(error)
         } catch {
@@ -50,7 +54,7 @@ public enum DeltaFiles {
             } catch let error as Signature.FormatError {
                 throw Failure.signatureFormat(error, path: signaturePath)
             }
-            return try withMappedInput(newPath) { new in
+            return try withMappedInput(newPath) { new, checkIntact in
                 let segments = DeltaMatcher(signature: signature).segments(for: new, parallelism: DeltaMatcher.defaultParallelism)
                 try withOutput(deltaPath) { fd in
                     // Streamed: literal bytes go from the mapped file to the output, so memory is
@@ -69,6 +73,7 @@ public enum DeltaFiles {
                     }
                     try sink.write(encoder.finish())
                     try sink.finish()
+                    try checkIntact()
                 }
                 let (literal, matched) = segments.byteCounts
                 return Statistics(literalBytes: UInt64(literal), matchedBytes: UInt64(matched))
@@ -109,17 +114,23 @@ public enum DeltaFiles {
         func finish() throws { try deflater?.finish { try FileSystem.writeAll(descriptor, $0, path: path) } }
     }
 
-    static func withMappedInput<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+    /// Runs `body` with the bytes of `path` (mapped; stdin is read whole) and a check that throws
+    /// if the file shrank while it was read. `body` calls the check before it commits anything
+    /// (a file that changes under us is an error, not a result made of zeros, nor a SIGBUS);
+    /// it is called again here in case `body` did not.
+    static func withMappedInput<T>(_ path: String, _ body: (UnsafeRawBufferPointer, _ checkIntact: () throws -> Void) throws -> T) throws -> T {
         if path == "-" {
             let bytes = try readInput(path)
-            return try bytes.withUnsafeBytes(body)
+            return try bytes.withUnsafeBytes { try body($0, {}) }
         }
         let fd = try FileSystem.openForReading(Array(path.utf8), in: FileSystem.currentDirectory, path: path)
         defer { FileSystem.close(fd) }
         let size = Int(try FileSystem.status(of: fd, path: path).size)
-        let region = try FileSystem.mapReadOnly(fd, size: size, path: path)
-        defer { FileSystem.unmap(region) }
-        return try body(region ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        let region = try MappedRegion(fd: fd, offset: 0, length: size, path: path)
+        let check = { () throws -> Void in try region.checkIntact(path: path) }
+        let result = try body(region.bytes, check)
+        try check()
+        return result
     }
 
     static func readInput(_ path: String) throws -> [UInt8] {

@@ -107,13 +107,13 @@ public enum DeltaPatch {
             }
             do {
                 if let inflater {
-                    let plain: [UInt8]
+                    // Each inflated piece goes straight through the decoder to the output, so a
+                    // literal that expands to gigabytes costs one piece of memory.
                     do {
-                        plain = try inflater.feed(raw)
-                    } catch {
+                        try inflater.feed(raw) { try decoder.feed($0, apply) }
+                    } catch let error as ZlibInflater.Failure {
                         throw DeltaFormatError(kind: .corruptCompression(error.description))
                     }
-                    try plain.withUnsafeBytes { try decoder.feed($0, apply) }
                 } else {
                     try decoder.feed(raw, apply)
                 }

@@ -13,6 +13,8 @@ public struct Signature: Sendable, Equatable {
     public static let weakAlgorithm: UInt8 = 1
     public static let strongAlgorithm: UInt8 = 1
     static let headerSize = 20
+    /// The largest block length a signature may declare (the `signature` command's bound too).
+    public static let maximumBlockLength = 1 << 30
 
     public let blockLength: Int
     public let strongLength: Int
@@ -130,14 +132,19 @@ public struct Signature: Sendable, Equatable {
         guard bytes[9] == Self.weakAlgorithm, bytes[10] == Self.strongAlgorithm else {
             throw FormatError(reason: "unsupported signature algorithms \(bytes[9])/\(bytes[10])")
         }
-        guard blockLength > 0, (1...16).contains(strongLength) else {
+        guard (1...Self.maximumBlockLength).contains(blockLength), (1...16).contains(strongLength) else {
             throw FormatError(reason: "corrupt signature header: block length \(blockLength), strong length \(strongLength)")
         }
+        // Every header field is checked against the others and the file's size before anything
+        // is allocated or multiplied: a hostile header must not overflow or ask for memory.
         let basisSize = get(12, UInt64.self)
         let expectedBlocks = basisSize == 0 ? 0 : (basisSize - 1) / UInt64(blockLength) + 1
         let record = 4 + strongLength
-        guard UInt64(bytes.count - Self.headerSize) == expectedBlocks * UInt64(record) else {
-            throw FormatError(reason: "truncated or corrupt signature: \(bytes.count - Self.headerSize) bytes of block sums, expected \(expectedBlocks * UInt64(record))")
+        let present = UInt64(bytes.count - Self.headerSize)
+        let (expectedBytes, overflow) = expectedBlocks.multipliedReportingOverflow(by: UInt64(record))
+        guard !overflow, basisSize <= UInt64(Int64.max), present == expectedBytes else {
+            let expected = overflow ? "\(expectedBlocks) blocks of \(record) bytes" : "\(expectedBytes)"
+            throw FormatError(reason: "truncated or corrupt signature: \(present) bytes of block sums for a basis of \(basisSize) bytes, expected \(expected)")
         }
         self.init(blockLength: blockLength, strongLength: strongLength, basisSize: basisSize)
         var at = Self.headerSize

@@ -73,6 +73,7 @@ public final class ZlibDeflater {
 public final class ZlibInflater {
     private var stream = z_stream()
     private var ended = false
+    private var chunk = [UInt8](repeating: 0, count: 256 * 1024)
     public private(set) var finished = false
 
     public struct Failure: Error, CustomStringConvertible {
@@ -87,11 +88,11 @@ public final class ZlibInflater {
 
     deinit { if !ended { inflateEnd(&stream) } }
 
-    /// Inflates `input`; bytes after the end of the zlib stream are ignored.
-    public func feed(_ input: UnsafeRawBufferPointer) throws(Failure) -> [UInt8] {
-        guard !finished, input.count > 0 else { return [] }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+    /// Inflates `input`, passing the plain bytes to `output` in pieces of at most 256 KiB as
+    /// they come: a small input can expand a thousandfold, so nothing is gathered here. Bytes
+    /// after the end of the zlib stream are ignored.
+    public func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard !finished, input.count > 0 else { return }
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
         repeat {
@@ -101,17 +102,29 @@ public final class ZlibInflater {
                 return inflate(&stream, Z_NO_FLUSH)
             }
             let produced = chunk.count - Int(stream.avail_out)
-            output += chunk[..<produced]
             switch status {
             case Z_STREAM_END:
                 finished = true
-                return output
             case Z_OK, Z_BUF_ERROR:
-                if status == Z_BUF_ERROR && produced == 0 { return output }
+                break
             default:
                 throw Failure(code: status)
             }
+            if produced > 0 { try chunk.withUnsafeBytes { try output(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
+            if finished || (status == Z_BUF_ERROR && produced == 0) { return }
         } while stream.avail_in > 0 || stream.avail_out == 0
-        return output
+    }
+
+    /// Inflates `input` into one array (for small inputs and tests; ``feed(_:output:)`` streams).
+    public func feed(_ input: UnsafeRawBufferPointer) throws(Failure) -> [UInt8] {
+        var plain: [UInt8] = []
+        do {
+            try feed(input) { plain += $0 }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            preconditionFailure("only zlib failures are thrown here")
+        }
+        return plain
     }
 }

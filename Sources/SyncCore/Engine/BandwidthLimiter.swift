@@ -7,6 +7,8 @@ import Synchronization
 /// that got ahead. It runs on the engine's blocking-I/O threads, where sleeping is allowed.
 public final class BandwidthLimiter: Sendable {
     public let bytesPerSecond: Double
+    /// The longest sleep between looks at ``CancellationFlag``.
+    static let slice = 0.05
     private let state: Mutex<(start: Double, bytes: Double)>
 
     public init(bytesPerSecond: Double) {
@@ -22,11 +24,13 @@ public final class BandwidthLimiter: Sendable {
             s.bytes += Double(n)
             return s.start + s.bytes / bytesPerSecond
         }
-        let wait = due - Self.now()
-        if wait > 0 {
-            var ts = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
-            var remaining = timespec()
-            while nanosleep(&ts, &remaining) == -1 && errno == EINTR && !CancellationFlag.isSet { ts = remaining }
+        // Slept in short slices: a signal reaches some other thread, not this one, so only
+        // looking at the flag often lets SIGINT/SIGTERM end a paced run promptly.
+        while !CancellationFlag.isSet {
+            let wait = min(due - Self.now(), Self.slice)
+            guard wait > 0 else { break }
+            var ts = timespec(tv_sec: 0, tv_nsec: Int(wait * 1e9))
+            _ = nanosleep(&ts, nil)
         }
         return !CancellationFlag.isSet
     }

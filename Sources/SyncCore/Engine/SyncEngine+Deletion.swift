@@ -112,6 +112,17 @@ extension SyncEngine {
         }
     }
 
+    /// Where `-b` keeps the old version of `name` once its replacement is complete; `nil` (with
+    /// the error reported) when the backup directory cannot be made.
+    func backupName(for name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BackupName? {
+        do {
+            return BackupName(name: name + Array(options.effectiveBackupSuffix.utf8), directory: try backupTarget(in: dst, directoryPath: directoryPath))
+        } catch {
+            reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
+            return nil
+        }
+    }
+
     /// The directory a backup of a file in `dst` goes to: `--backup-dir`'s mirror of it, or `dst`.
     private func backupTarget(in dst: DirectoryRef, directoryPath: [UInt8]) throws(FileSystemError) -> DirectoryRef {
         guard let backupRoot = context.withLock({ $0.backupRoot }) else { return dst }

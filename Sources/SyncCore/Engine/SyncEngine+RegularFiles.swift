@@ -97,11 +97,16 @@ extension SyncEngine {
         let alternates = context.withLock { $0.alternateDestinations }
         guard !alternates.isEmpty else { return nil }
         for (ref, link) in alternates {
-            guard let status = try? FileSystem.linkStatus(path, in: ref.descriptor, path: ""), status.kind == .regular else { continue }
+            // Paths into an alternate tree never follow a symlink in it (see FileSystem.withParent).
+            guard let status = try? FileSystem.linkStatus(beneath: ref.descriptor, path, path: ""), status.kind == .regular else { continue }
             switch QuickCheck.decide(source: entry.status, destination: status, options: options) {
             case .upToDate: break
             case .compareChecksums:
-                guard checksumsMatch(entry, in: srcDir, other: { try FileSystem.openForReading(path, in: ref.descriptor, path: ref.path(of: path)) })
+                guard checksumsMatch(entry, in: srcDir, other: {
+                    try FileSystem.withParent(of: path, beneath: ref.descriptor, path: ref.path(of: path)) { (dir, name) throws(FileSystemError) in
+                        try FileSystem.openForReading(name, in: dir, path: ref.path(of: path))
+                    }
+                })
                 else { continue }
             case .transfer, .skip: continue
             }
@@ -117,7 +122,9 @@ extension SyncEngine {
                 if let g = wanted.gid, g != status.gid { continue }
                 do {
                     if !options.dryRun {
-                        try FileSystem.makeHardLink(name, in: dst.descriptor, to: path, in: ref.descriptor, path: dst.path(of: name))
+                        try FileSystem.withParent(of: path, beneath: ref.descriptor, path: ref.path(of: path)) { (dir, alternate) throws(FileSystemError) in
+                            try FileSystem.makeHardLink(name, in: dst.descriptor, to: alternate, in: dir, path: dst.path(of: name))
+                        }
                     }
                     node.markContentsChanged()
                     reporter.statistics.countCreated(.regular)

@@ -18,34 +18,48 @@ extension SyncEngine {
     /// Copies one regular file: a transfer worker's whole job.
     func transfer(_ job: TransferJob) async {
         defer { release(job.node) }
-        let entry = job.entry
+        var entry = job.entry
         let node = job.node
         guard let dst = node.destination else { return }
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
         var succeeded = false
         // Followers are linked (or copied alone) by whoever completes the leader.
-        defer { if job.isHardLinkLeader { completeLeader(entry, succeeded: succeeded) } }
+        defer { if job.isHardLinkLeader { completeLeader(job.entry, succeeded: succeeded) } }
+        let sourcePath = job.sourceDirectory.path(of: entry.name)
         let fd: Int32
         do {
-            fd = try source.openForReading(entry.name, in: job.sourceDirectory)
+            let opened = try source.openRegularFile(entry.name, in: job.sourceDirectory)
+            fd = opened.descriptor
+            // Replaced since the listing: size, contents and attributes all come from the file
+            // that was opened, so the copy is one whole version, never a mix of two.
+            entry.status = opened.status
         } catch where error.isVanished {
-            reporter.vanished(job.sourceDirectory.path(of: entry.name))
+            reporter.vanished(sourcePath)
+            return
+        } catch where error.isNotRegularFile {
+            reporter.notice("skipping non-regular file \"\(DisplayPath.escape(Array(sourcePath.utf8)))\"")
             return
         } catch {
-            reporter.error("send_files failed to open \"\(job.sourceDirectory.path(of: entry.name))\": \(error.reason)")
+            reporter.error("send_files failed to open \"\(sourcePath)\": \(error.reason)")
             return
         }
         defer { FileSystem.close(fd) }
         if CancellationFlag.isSet { return }
         var basis: BasisFile?
-        if options.backup, let existing = job.existing {
-            // In place, the old version must survive as a copy: the file itself is rewritten.
-            basis = options.inPlace ? makeBackupCopy(of: existing, name: name, in: dst, directoryPath: node.relativePath)
-                : makeBackup(name: name, in: dst, directoryPath: node.relativePath)
-            guard basis != nil else { return }
-        }
         var writeOptions = WriteOptions()
+        if options.backup, let existing = job.existing {
+            if options.inPlace {
+                // In place, the old version must survive as a copy: the file itself is rewritten.
+                basis = makeBackupCopy(of: existing, name: name, in: dst, directoryPath: node.relativePath)
+                guard basis != nil else { return }
+            } else {
+                // The old version gets its backup name only once the new one is complete, so
+                // the name always holds a whole file, whatever stops the run.
+                guard let backup = backupName(for: name, in: dst, directoryPath: node.relativePath) else { return }
+                writeOptions.backup = backup
+            }
+        }
         writeOptions.sparse = options.sparse
         writeOptions.inPlace = options.inPlace && job.existing != nil
         writeOptions.keepPartial = options.partial || options.partialDirectory != nil
@@ -84,7 +98,11 @@ extension SyncEngine {
         } catch is SyncInterrupted {
             reporter.interrupted()
         } catch let error as FileSystemError where error.isVanished && error.operation != "open" {
-            reporter.vanished(job.sourceDirectory.path(of: entry.name))
+            reporter.vanished(sourcePath)
+        } catch let error as FileSystemError where error.isTornRead {
+            // The source shrank while read: what we had is not a whole version, so the old file stays.
+            reporter.error("read errors mapping \"\(sourcePath)\": \(error.reason)")
+            reporter.error("\(DisplayPath.escape(path)) failed verification -- update discarded.")
         } catch {
             reporter.error("\(error)")
         }
@@ -110,7 +128,7 @@ extension SyncEngine {
         let name = node.destinationName(for: follower.entry.name)
         let path = node.path(of: name)
         if let existing = follower.existing {
-            if let leader = try? FileSystem.linkStatus(leaderPath, in: root.descriptor, path: ""),
+            if let leader = try? FileSystem.linkStatus(beneath: root.descriptor, leaderPath, path: ""),
                existing.status.inode == leader.inode && existing.status.device == leader.device {
                 return
             }
@@ -125,7 +143,11 @@ extension SyncEngine {
         }
         do {
             if !options.dryRun {
-                try FileSystem.makeHardLink(name, in: dst.descriptor, to: leaderPath, in: root.descriptor, path: dst.path(of: name))
+                // The leader is reached from the root without following a symlink: one swapped into
+                // the destination must not make this a link to a file outside it.
+                try FileSystem.withParent(of: leaderPath, beneath: root.descriptor, path: DisplayPath.escape(leaderPath)) { (dir, leaderName) throws(FileSystemError) in
+                    try FileSystem.makeHardLink(name, in: dst.descriptor, to: leaderName, in: dir, path: dst.path(of: name))
+                }
             }
             if follower.existing == nil { reporter.statistics.countCreated(.regular) }
             if follower.existing == nil, let itemizer = hardLinkItemizer {
@@ -156,12 +178,14 @@ extension SyncEngine {
         guard let dst = node.destination else { return }
         let name = node.destinationName(for: follower.entry.name)
         do {
-            let fd = try source.openForReading(follower.entry.name, in: follower.sourceDirectory)
-            defer { FileSystem.close(fd) }
+            var entry = follower.entry
+            let opened = try source.openRegularFile(entry.name, in: follower.sourceDirectory)
+            defer { FileSystem.close(opened.descriptor) }
+            entry.status = opened.status
             var writeOptions = WriteOptions()
             writeOptions.sparse = options.sparse
-            _ = try destination.writeFile(name, in: dst, from: fd, size: follower.entry.status.size,
-                                          attributes: attributes(for: follower.entry, isNew: true), options: writeOptions) { _ in
+            _ = try destination.writeFile(name, in: dst, from: opened.descriptor, size: entry.status.size,
+                                          attributes: attributes(for: entry, isNew: true), options: writeOptions) { _ in
                 !CancellationFlag.isSet
             }
             reporter.statistics.add(.regularTransferred)

@@ -138,22 +138,22 @@ extension SyncEngine {
         switch entry.kind {
         case .directory:
             guard options.recursive || node.filesFrom != nil else {
-                reporter.verbose("skipping directory " + DisplayPath.escape(path))
+                reporter.notice("skipping directory " + DisplayPath.escape(path))
                 return
             }
         case .symlink:
             guard options.preserveLinks else {
-                reporter.verbose("skipping non-regular file \"\(DisplayPath.escape(path))\"")
+                reporter.notice("skipping non-regular file \"\(DisplayPath.escape(path))\"")
                 return
             }
         case .blockDevice, .characterDevice:
             guard options.preserveDevices else {
-                reporter.verbose("skipping non-regular file \"\(DisplayPath.escape(path))\"")
+                reporter.notice("skipping non-regular file \"\(DisplayPath.escape(path))\"")
                 return
             }
         case .fifo, .socket:
             guard options.preserveSpecials else {
-                reporter.verbose("skipping non-regular file \"\(DisplayPath.escape(path))\"")
+                reporter.notice("skipping non-regular file \"\(DisplayPath.escape(path))\"")
                 return
             }
         case .regular:
@@ -253,6 +253,8 @@ extension SyncEngine {
             do {
                 try destination.makeDirectory(name, in: dst, permissions: 0o700)
                 reporter.statistics.countCreated(.directory)
+            } catch where error.errno == EEXIST && (try? destination.entry(name, in: dst, followSymlink: false))??.kind == .directory {
+                // Another run made it meanwhile: as for rsync, that is the directory we wanted.
             } catch {
                 reporter.error("\(error)")
                 return

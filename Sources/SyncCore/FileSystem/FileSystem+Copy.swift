@@ -146,19 +146,3 @@ extension FileSystem {
         return done
     }
 }
-
-extension FileSystem {
-    /// Maps `size` bytes of `fd` read-only (nil for an empty file); unmap with ``unmap(_:)``.
-    public static func mapReadOnly(_ fd: Int32, size: Int, path: @autoclosure () -> String) throws(FileSystemError) -> UnsafeRawBufferPointer? {
-        guard size > 0 else { return nil }
-        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
-        if p == MAP_FAILED { throw FileSystemError(operation: "mmap", path: path(), errno: errno) }
-        _ = madvise(p, size, MADV_SEQUENTIAL)
-        return UnsafeRawBufferPointer(start: p, count: size)
-    }
-
-    public static func unmap(_ region: UnsafeRawBufferPointer?) {
-        guard let region, let base = region.baseAddress else { return }
-        _ = munmap(UnsafeMutableRawPointer(mutating: base), region.count)
-    }
-}

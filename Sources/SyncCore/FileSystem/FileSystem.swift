@@ -66,6 +66,34 @@ public enum FileSystem {
         return fd
     }
 
+    /// Opens `name` for reading only if it is a regular file, and returns its status from the
+    /// open descriptor. `O_NONBLOCK` keeps a FIFO swapped in since the listing from blocking the
+    /// open forever (it has no effect on regular files); a non-regular file throws with
+    /// ``FileSystemError/isNotRegularFile``. Everything the caller then does with the file (size,
+    /// contents, attributes) comes from this one descriptor, so it sees one version of it.
+    public static func openRegularFile(_ name: [UInt8], in directory: Int32, path: @autoclosure () -> String) throws(FileSystemError) -> (Int32, FileStatus) {
+        let flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        var fd = withCPath(name) { p in retryingEINTR { openat(directory, p, flags | cs_open_flags_noatime()) } }
+        if fd == -1 && errno == EPERM {
+            fd = withCPath(name) { p in retryingEINTR { openat(directory, p, flags) } }
+        }
+        if fd == -1 && errno == ELOOP {
+            // O_NOFOLLOW met a symlink swapped in since the listing.
+            throw FileSystemError(operation: "open", path: path(), errno: FileSystemError.notRegularFileErrno)
+        }
+        try check(fd, "open", path())
+        do throws(FileSystemError) {
+            let status = try FileSystem.status(of: fd, path: path())
+            guard status.kind == .regular else {
+                throw FileSystemError(operation: "open", path: path(), errno: FileSystemError.notRegularFileErrno)
+            }
+            return (fd, status)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
     /// Opens (or creates) a file for writing with the given flags.
     public static func open(_ name: [UInt8], in directory: Int32, flags: Int32, mode: UInt32 = 0o600,
                             path: @autoclosure () -> String) throws(FileSystemError) -> Int32 {

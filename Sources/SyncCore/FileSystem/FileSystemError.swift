@@ -21,6 +21,16 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable, Equatab
     /// `true` when the file disappeared between listing and use (rsync's exit 24 case).
     public var isVanished: Bool { errno == ENOENT || errno == ENOTDIR }
 
+    /// The errno ``FileSystem/openRegularFile(_:in:path:)`` reports for a name that is no longer a
+    /// regular file (a FIFO, device or symlink swapped in): one no open of a file returns itself.
+    public static let notRegularFileErrno = EMEDIUMTYPE
+
+    /// `true` when a file listed as regular was something else by the time it was opened.
+    public var isNotRegularFile: Bool { operation == "open" && errno == Self.notRegularFileErrno }
+
+    /// `true` when the file shrank while it was read (rsync's "read errors mapping").
+    public var isTornRead: Bool { errno == ENODATA }
+
     public var description: String {
         "\(operation) \"\(path)\" failed: \(reason)"
     }
