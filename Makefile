@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 BIN := .build/release/swiftsync
 DEMO_DIR ?= /tmp/swiftsync-demo
 APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux e2fsprogs xfsprogs mdadm strace
-MKTREE ?= ../shared/bench/mktree.py
+MKTREE ?= fixtures/mktree.py
 
 .PHONY: deps bench-deps build demo test test-build unit-test e2e-test install bench bench-s3 clean
 

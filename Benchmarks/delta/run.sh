@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-MKTREE=${MKTREE:-$ROOT/../shared/bench/mktree.py}
+MKTREE=${MKTREE:-$ROOT/fixtures/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-delta-bench}
 for tool in hyperfine rdiff rsync python3; do command -v $tool >/dev/null || { echo "run.sh: $tool is required (make deps)" >&2; exit 1; }; done
 [ -x "$BIN" ] || swift build -c release --static-swift-stdlib

@@ -86,7 +86,7 @@ def main():
         L.append(f"> **Harness validation run:** the `swiftsync` rows ran `{binary}` ({bver}) as a "
                  "stand-in, not swiftsync. These figures are baselines only.")
         L.append("")
-    L.append("Reproduce (trees are regenerated deterministically by `../shared/bench/mktree.py`):")
+    L.append("Reproduce (trees are regenerated deterministically by `fixtures/mktree.py`):")
     L.append("")
     inv = run.get("invocation", "Benchmarks/local/run.sh").strip()
     L.append("```sh")

@@ -17,7 +17,7 @@
 #                     (default: 365 on ext4 without a journal, else 0; see below).
 #
 # Environment: BENCH_DIR (scratch dir, default /tmp/swiftsync-bench), MKTREE (path of
-# mktree.py, default ../shared/bench/mktree.py relative to the repository root).
+# mktree.py, default fixtures/mktree.py in the repository).
 #
 # Scenarios (each one hyperfine invocation, warm cache, --warmup 1, medians, --export-json):
 #   1. fresh copy of 20,000 small files          swiftsync -a, rsync -a, cp -a   (prepare: DEST moved away)
@@ -92,7 +92,7 @@ if ((${#need_pkgs[@]})); then
         || die "could not install ${need_pkgs[*]}; install them and rerun"
 fi
 
-MKTREE=${MKTREE:-$REPO/../shared/bench/mktree.py}
+MKTREE=${MKTREE:-$REPO/fixtures/mktree.py}
 [[ -f $MKTREE ]] || die "mktree.py not found at $MKTREE (set MKTREE=...)"
 MKTREE=$(cd "$(dirname "$MKTREE")" && pwd)/$(basename "$MKTREE")
 

@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     *) echo "floor.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-MKTREE=${MKTREE:-$ROOT/../shared/bench/mktree.py}
+MKTREE=${MKTREE:-$ROOT/fixtures/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-s3-floor}
 for tool in moto_server aws curl python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "floor.sh: $tool is required" >&2; exit 1; }

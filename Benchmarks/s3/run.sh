@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-MKTREE=${MKTREE:-$ROOT/../shared/bench/mktree.py}
+MKTREE=${MKTREE:-$ROOT/fixtures/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-s3-bench}
 for tool in moto_server aws python3 /usr/bin/time $TOOLS; do
   [ "$tool" = swiftsync ] && continue

@@ -6,8 +6,8 @@
 // iterations (= buffers) per second.
 //
 // Inputs are deterministic: pseudo-random bytes from a seeded SplitMix64, and the "new" buffers
-// are that basis with scattered edits made the way ../shared/bench/mktree.py's `mutate` makes
-// them (see `mutated(_:rate:seed:)`).
+// are that basis with scattered edits made the way fixtures/mktree.py's `mutate` makes them
+// (see `mutated(_:rate:seed:)`).
 
 import Benchmark
 import Foundation
@@ -87,10 +87,9 @@ func randomBytes(count: Int, seed: UInt64) -> Buffer {
 /// `basis` with `max(1, size * rate / 64)` edits at random positions, as mktree.py's `mutate`:
 /// each edit is an overwrite (60%), an insert (20%) or a delete (20%) of 1...127 random bytes.
 ///
-/// mktree.py applies the edits one after another to a growing and shrinking bytearray, which on
-/// 64 MiB costs a memmove per edit; here the positions are drawn over the basis, sorted and
-/// applied in one pass (an edit that starts inside the range of the previous overwrite or delete
-/// starts right after it). Same number, kinds and sizes of edits, uniformly spread.
+/// As in mktree.py, the positions are drawn over the basis, sorted and applied in one pass (an
+/// edit that starts inside the range of the previous overwrite or delete starts right after it).
+/// Same number, kinds and sizes of edits, uniformly spread; only the random source differs.
 func mutated(_ basis: UnsafeRawBufferPointer, rate: Double, seed: UInt64) -> Buffer {
     enum Kind { case overwrite, insert, delete }
     struct Edit { var position: Int; var kind: Kind; var length: Int; var order: Int }
