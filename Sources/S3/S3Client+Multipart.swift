@@ -39,7 +39,7 @@ extension S3Client {
             let region = try MappedRegion(fd: fd, offset: offset, length: Int(min(partSize, size - offset)), path: path)
             let call = Call(operation: "UploadPart", method: .PUT, bucket: bucket, key: key,
                             query: [("partNumber", String(index + 1)), ("uploadId", uploadID)])
-            let part = try await self.put(call, region: region, crc32: checksumCRC32)
+            let part = try await self.put(call, region: region, crc32: checksumCRC32, path: path)
             onPart(Int64(region.count))
             return part
         }

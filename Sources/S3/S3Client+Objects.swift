@@ -112,20 +112,35 @@ extension S3Client {
     /// PutObject of a mapped file region (sent in 256 KiB pieces copied from the mapping, no
     /// whole-file buffer), with Content-MD5; returns the ETag.
     @discardableResult
-    public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions()) async throws -> String {
+    public func put(bucket: String, key: String, region: MappedRegion, options: S3PutOptions = S3PutOptions(),
+                    path: String = "") async throws -> String {
         try await put(Call(operation: "PutObject", method: .PUT, bucket: bucket, key: key, headers: options.headers),
-                      region: region, crc32: false).etag
+                      region: region, crc32: false, path: path.isEmpty ? key : path).etag
     }
 
     /// `call` (a PutObject or an UploadPart) with a mapped region as its body, and its
     /// `x-amz-checksum-crc32` when `crc32` is set; returns the ETag and that checksum.
-    func put(_ call: Call, region: MappedRegion, crc32: Bool) async throws -> CompletedPart {
+    ///
+    /// A file that shrinks while mapped reads as zeros there, not SIGBUS: if that happened while
+    /// the digests were taken nothing is sent; if it happens while sending, the body no longer
+    /// matches its Content-MD5 and S3 refuses it. Either way the caller gets rsync's "read
+    /// errors mapping" for `path`, and a multipart upload is aborted.
+    func put(_ call: Call, region: MappedRegion, crc32: Bool, path: String) async throws -> CompletedPart {
         let digests = region.digests(sha256: signsPayload, crc32: crc32)
+        try region.checkIntact(path: path)
+        defer { withExtendedLifetime(region) {} }
         let checksum = digests.checksumCRC32
         var call = call
         if let checksum { call.headers.append(("x-amz-checksum-crc32", checksum)) }
         call.body = digests.body(length: region.count) { .stream(region.chunks(), length: .known(Int64(region.count))) }
-        let response = try await send(call)
+        let response: Response
+        do {
+            response = try await send(call)
+        } catch {
+            try region.checkIntact(path: path)
+            throw error
+        }
+        try region.checkIntact(path: path)
         return CompletedPart(etag: response.headers.first(name: "etag") ?? "", checksumCRC32: checksum)
     }
 

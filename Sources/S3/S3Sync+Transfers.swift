@@ -35,7 +35,7 @@ extension S3Sync {
             progress.add(Int64(buffer.readableBytes))
         } else {
             let region = try MappedRegion(fd: fd, offset: 0, length: Int(status.size), path: display)
-            try await client.put(bucket: bucket, key: key, region: region, options: put)
+            try await client.put(bucket: bucket, key: key, region: region, options: put, path: display)
             progress.add(status.size)
         }
     }

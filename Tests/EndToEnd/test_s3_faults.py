@@ -1,13 +1,16 @@
 """Whole syncs through a loopback proxy that injects 503 SlowDown and 500 answers, dropped
 connections and answers cut in half (Tests/S3Tests/fault_proxy.py): uploads, downloads and
 S3→S3 copies still complete, and what landed is checked against moto directly with the aws CLI."""
+import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from s3_support import aws, free_port, keys, make_tree, ours
+from s3_support import ENV, SWIFTSYNC, aws, free_port, keys, make_tree, ours
 
 pytestmark = pytest.mark.swiftsync_only
 
@@ -66,3 +69,35 @@ def test_exhausted_retries_fail_cleanly(tmp_path, moto, bucket, proxy):
     arrived = {str(p.relative_to(dst)): p.read_bytes() for p in dst.rglob("*") if p.is_file()}
     assert arrived == {"empty": b""}, sorted(arrived)
     assert files["empty"] == b""
+
+
+def test_multipart_upload_of_a_shrinking_file_is_a_file_error_and_aborts(tmp_path, moto, bucket):
+    """A source that shrinks while its parts are mapped reads as zeros, never SIGBUS: the file is
+    a per-file error (rsync's "read errors mapping"), the other files go up, no object is made
+    of the torn bytes and no multipart upload is left behind (issue 13, item 3)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big").write_bytes(os.urandom(40 << 20))
+    (src / "small").write_bytes(b"small\n")
+    port = free_port()
+    # Every request is held a second, so the source can shrink while the first part is in flight.
+    held = subprocess.Popen([sys.executable, str(PROXY), str(port), moto, "every=1:sleep:1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert held.stdout.readline().strip() == "ready"
+        run = subprocess.Popen([SWIFTSYNC, "--endpoint-url", f"http://127.0.0.1:{port}", "-a", "--s3-concurrency", "1",
+                                "--part-size", "5M", "--multipart-threshold", "5M", f"{src}/", f"s3://{bucket}/t/"],
+                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for line in held.stdout:
+            if "partNumber=" in line:
+                break
+        os.truncate(src / "big", 1 << 20)
+        out, err = run.communicate(timeout=120)
+    finally:
+        held.kill()
+        held.wait()
+    assert run.returncode != -signal.SIGBUS and run.returncode in (23, 24), (run.returncode, err)
+    assert b"read errors mapping" in err and b"big" in err, err
+    assert keys(moto, bucket, "t/") == ["t/small"]
+    uploads = json.loads(aws(moto, "s3api", "list-multipart-uploads", "--bucket", bucket).stdout or b"{}")
+    assert not uploads.get("Uploads"), uploads

@@ -6,7 +6,9 @@ PLAN: comma-separated faults applied to requests 1, 2, 3, ... in order (then eve
 passes): "ok" passes the request, "503" answers 503 SlowDown, "500" answers 500 InternalError,
 "drop" closes the connection without an answer, "cut" forwards the request but cuts the answer
 after its headers, "ec2:STATUS:CODE" answers an EC2 Query API error, "echo:STATUS" answers STATUS
-with an HTML page (not an S3 error document) echoing the request's headers, as some proxies do. "every=N:FAULT" instead
+with an HTML page (not an S3 error document) echoing the request's headers, as some proxies do,
+"sleep:SECONDS" forwards the request after that long (its line is printed first, so a test can
+act while a request is held). "every=N:FAULT" instead
 applies FAULT to every N-th request; "action=NAME:FAULT,FAULT..." applies the faults in order to
 the requests of the Query API action NAME only (e.g. "action=AttachVolume:ok,ec2:400:AttachmentLimitExceeded").
 With SECRET_ACCESS_KEY, each signed request's Authorization header is recomputed with botocore
@@ -22,6 +24,7 @@ import re
 import socketserver
 import sys
 import threading
+import time
 import urllib.parse
 
 listen_port, upstream, plan = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
@@ -116,6 +119,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
+        if fault.startswith("sleep:"):
+            time.sleep(float(fault.split(":", 1)[1]))
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(2)
