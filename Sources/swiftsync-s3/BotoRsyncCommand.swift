@@ -114,6 +114,8 @@ struct BotoRsyncCommand: AsyncParsableCommand {
         var reporterOptions = SyncReporter.Options()
         // boto-rsync names every file it transfers and deletes (rsync's -v); its -v adds what it skips (rsync's -vv).
         reporterOptions.verbose = verbose ? 2 : 1
+        // Every error line names the program that was invoked, the engine's included.
+        reporterOptions.programName = "boto-rsync"
         let reporter = SyncReporter(options: reporterOptions)
         let chain = CredentialChain(accessKey: accessKey, secretKey: secretKey)
         var logger = Logger(label: "boto-rsync") { _ in StreamLogHandler.standardError(label: "boto-rsync") }

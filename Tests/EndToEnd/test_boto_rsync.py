@@ -129,3 +129,19 @@ def test_credentials_flags_debug_and_usage(tmp_path, moto, bucket, boto_rsync):
     r = boto(boto_rsync, moto, str(f), f"s3://{bucket}/b/", env=bare)
     assert r.returncode == 0, r.stderr
     assert keys(moto, bucket, "b/") == ["b/f"]
+
+
+def test_errors_are_prefixed_with_the_invoked_name(tmp_path, moto, bucket, boto_rsync):
+    """Every line boto-rsync prints on stderr names boto-rsync, also the engine's own errors."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_bytes(b"x")
+    os.symlink("nowhere", src / "dangling")
+    r = boto(boto_rsync, moto, f"s3://no-such-bucket-{bucket}/p/", str(tmp_path / "dst"))
+    err = r.stderr.decode().splitlines()
+    assert r.returncode == 23 and any("NoSuchBucket" in l for l in err), err
+    assert err and all(l.startswith("boto-rsync: ") for l in err), err
+    r = boto(boto_rsync, moto, str(src), f"s3://{bucket}/w/")
+    err = r.stderr.decode().splitlines()
+    assert r.returncode == 0 and any("dangling" in l for l in err), err
+    assert all(l.startswith("boto-rsync: ") for l in err), err

@@ -12,6 +12,8 @@ public final class SyncReporter: Sendable {
         public var json = false
         /// `--progress`: a line per transferred file.
         public var progressPerFile = false
+        /// What error lines begin with: the program the user ran (boto-rsync mode says `boto-rsync`).
+        public var programName = "swiftsync"
         public init() {}
     }
 
@@ -89,7 +91,7 @@ public final class SyncReporter: Sendable {
     public func error(_ message: String) {
         statistics.add(.errors)
         exitFlags.bitwiseOr(Flag.partial.rawValue, ordering: .relaxed)
-        err.line("swiftsync: " + message)
+        err.line(options.programName + ": " + message)
     }
 
     /// A source file that vanished between listing and transfer: exit 24 unless worse happened.
@@ -101,12 +103,12 @@ public final class SyncReporter: Sendable {
 
     /// A warning that does not change the exit code.
     public func warning(_ message: String) {
-        if !options.quiet { err.line("swiftsync: " + message) }
+        if !options.quiet { err.line(options.programName + ": " + message) }
     }
 
     public func fatalIO(_ message: String) {
         exitFlags.bitwiseOr(Flag.fileIO.rawValue, ordering: .relaxed)
-        err.line("swiftsync: " + message)
+        err.line(options.programName + ": " + message)
     }
 
     public func maxDeleteReached() { exitFlags.bitwiseOr(Flag.maxDelete.rawValue, ordering: .relaxed) }
