@@ -5,10 +5,10 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 BIN := .build/release/swiftsync
 DEMO_DIR ?= /tmp/swiftsync-demo
-APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux e2fsprogs xfsprogs mdadm strace
+APT_PACKAGES := libxxhash-dev zlib1g-dev rsync rdiff hyperfine util-linux e2fsprogs xfsprogs mdadm strace time
 MKTREE ?= fixtures/mktree.py
 
-.PHONY: deps bench-deps build demo test test-build unit-test e2e-test install bench bench-s3 clean
+.PHONY: deps bench-deps build demo test test-build unit-test e2e-test install bench bench-s3 clean fuzz fuzz-build
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -70,5 +70,18 @@ bench-deps: deps
 bench-s3: build bench-deps
 	Benchmarks/s3/run.sh --binary $(CURDIR)/$(BIN)
 
+# Fuzzing (issue 13): Sources/FuzzTargets linked into one libFuzzer executable (Fuzz/) with ASan
+# and coverage, in its own scratch path; each target runs FUZZ_SECONDS and stops by itself.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= signature delta delta-zlib filter chmod xml ini etag http-date
+FUZZ_EXE := .build-fuzz/debug/swiftsync-fuzz
+
+fuzz-build:
+	SWIFTSYNC_FUZZ=1 swift build --scratch-path .build-fuzz -c debug --sanitize fuzzer --sanitize address \
+	  -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table --product swiftsync-fuzz
+
+fuzz: fuzz-build
+	Fuzz/run.sh $(FUZZ_EXE) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -360,10 +360,18 @@ class DirectorySymlinkSwapper(threading.Thread):
                 time.sleep(0.0005)
                 continue
             os.symlink(self.outside, tmp)
-            os.rename(tmp, self.target)
+            try:
+                os.rename(tmp, self.target)
+            except OSError:  # the run made a new directory there meanwhile
+                os.unlink(tmp)
             time.sleep(0.0002)
-            os.unlink(self.target)
-            os.rename(real, self.target)
+            # The run may have replaced the symlink (with a directory of its own) meanwhile.
+            if os.path.islink(self.target):
+                os.unlink(self.target)
+            try:
+                os.rename(real, self.target)
+            except OSError:
+                shutil.rmtree(real, ignore_errors=True)
             self.swaps += 1
 
 
@@ -408,3 +416,42 @@ def test_link_dest_never_reaches_through_a_symlink(tmp_path):
     assert_ok(run_swiftsync(["-a", "--link-dest", "../prev", "src/", "dst/"], cwd=tmp_path))
     assert os.stat(outside / "f").st_nlink == 1, "linked to a file outside the --link-dest tree"
     assert (tmp_path / "dst" / "sub" / "f").read_bytes() == b"same\n"
+
+
+# --------------------------------------------------------------------------------------------
+# items 5 and 6: hostile delta files
+
+
+def test_hostile_twenty_byte_signature_exits_12(tmp_path):
+    import struct
+    # A header whose basis size makes the block count overflow any multiplication.
+    (tmp_path / "sig").write_bytes(struct.pack(">IIBBBBQ", 0x53534731, 1, 16, 1, 1, 0, 2**64 - 1))
+    write_file(tmp_path / "new", b"new file\n")
+    cp = run_swiftsync(["delta", "sig", "new", "delta"], cwd=tmp_path)
+    assert cp.returncode == 12, describe(cp)
+    assert b"signature" in cp.stderr and len(cp.stderr.splitlines()) <= 2, describe(cp)
+    assert not (tmp_path / "delta").exists()
+
+
+def test_compressed_literal_bomb_patches_in_bounded_memory(tmp_path):
+    import struct
+    import zlib
+    size = 512 << 20
+    z = zlib.compressobj(9)
+    with open(tmp_path / "delta", "wb") as f:
+        f.write(z.compress(struct.pack(">IBI", 0x72730236, 0x43, size)))
+        zeros = bytes(1 << 20)
+        for _ in range(size >> 20):
+            f.write(z.compress(zeros))
+        f.write(z.compress(b"\x00"))
+        f.write(z.flush())
+    assert (tmp_path / "delta").stat().st_size < 2 << 20
+    write_file(tmp_path / "basis", b"")
+    # Peak RSS by /usr/bin/time: a child forked from this (large) Python process inherits its
+    # high-water mark in ru_maxrss, so os.wait4 here would measure pytest, not patch.
+    cp = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", "rss", SWIFTSYNC, "patch", "basis", "delta", "new"],
+                        cwd=tmp_path, env=ENV, capture_output=True)
+    assert cp.returncode == 0, describe(cp)
+    assert (tmp_path / "new").stat().st_size == size
+    peak_kib = int((tmp_path / "rss").read_text().split()[-1])
+    assert peak_kib < 64 * 1024, f"patch used {peak_kib} KiB"
