@@ -86,5 +86,14 @@ let package = Package(
         .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
         .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore"]),
         .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),
+        // One function per parser of outside input: fuzzed by `make fuzz`, and every saved
+        // input under fixtures/fuzz/ replayed by FuzzTargetsTests in `make test`.
+        .target(name: "FuzzTargets", dependencies: ["SyncCore", "AWSCore", "S3"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
     ]
 )
+
+// `make fuzz` only (SWIFTSYNC_FUZZ=1, in .build-fuzz): the libFuzzer executable (Fuzz/).
+if Context.environment["SWIFTSYNC_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "swiftsync-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz"))
+}
