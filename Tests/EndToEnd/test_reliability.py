@@ -337,6 +337,23 @@ def test_skipping_lines_printed_without_verbose_as_rsync(tmp_path):
     assert run_swiftsync(["-q", *args, "dst_q/"], cwd=tmp_path).stdout == b""
 
 
+def test_destination_that_vanishes_is_a_transfer_error_not_a_vanished_source(tmp_path):
+    """ENOENT from the destination (its directory removed under us, here injected on the
+    renameat2/linkat that give a new file its name) is exit 23 naming the destination, as rsync's
+    receiver reports it; "file has vanished" (24) is for sources only."""
+    write_file(tmp_path / "src" / "new", b"new\n")
+    write_file(tmp_path / "src" / "changed", b"changed\n", mtime_ns=T0 + 5 * SEC_ONE)
+    write_file(tmp_path / "dst" / "changed", b"old\n", mtime_ns=T0)
+    cp = strace(["renameat2:error=ENOENT", "linkat:error=ENOENT"], ["-a", "src/", "dst/"], cwd=tmp_path)
+    assert cp.returncode == 23, describe(cp)
+    assert b"vanished" not in cp.stderr, describe(cp)
+    assert b"dst/" in cp.stderr or b"changed" in cp.stderr, describe(cp)
+    assert (tmp_path / "dst" / "changed").read_bytes() == b"old\n"
+    assert sorted(os.listdir(tmp_path / "dst")) == ["changed"], "no temp file is left"
+    assert_ok(run_swiftsync(["-a", "src/", "dst/"], cwd=tmp_path))
+    assert (tmp_path / "dst" / "new").read_bytes() == b"new\n"
+
+
 # --------------------------------------------------------------------------------------------
 # item 4: -H never links through a symlink swapped into the destination
 

@@ -97,13 +97,13 @@ extension SyncEngine {
             if options.removeSourceFiles { removeSource(entry, in: job.sourceDirectory) }
         } catch is SyncInterrupted {
             reporter.interrupted()
-        } catch let error as FileSystemError where error.isVanished && error.operation != "open" {
-            reporter.vanished(sourcePath)
         } catch let error as FileSystemError where error.isTornRead {
             // The source shrank while read: what we had is not a whole version, so the old file stays.
             reporter.error("read errors mapping \"\(sourcePath)\": \(error.reason)")
             reporter.error("\(DisplayPath.escape(path)) failed verification -- update discarded.")
         } catch {
+            // The source is open, so ENOENT here is the destination's (a directory removed
+            // under us): a failed transfer (23), never the source's "vanished" (24).
             reporter.error("\(error)")
         }
     }
