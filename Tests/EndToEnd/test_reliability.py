@@ -92,6 +92,17 @@ def test_empty_suffix_with_backup_dir_is_fine(tmp_path):
     assert (tmp_path / "bk" / "f").read_bytes() == b"old"
 
 
+def test_backup_dir_that_is_the_destination_itself_never_unlinks_the_file(tmp_path):
+    """--backup-dir=. (the destination directory, and an empty suffix): the backup name is the
+    file itself; "backing it up" must not unlink or rename the only copy: refused per file."""
+    write_file(tmp_path / "src" / "f", b"new\n", mtime_ns=T0 + 5 * SEC_ONE)
+    write_file(tmp_path / "dst" / "f", b"old\n", mtime_ns=T0)
+    cp = run_swiftsync(["-a", "-b", "--backup-dir=.", "src/", "dst/"], cwd=tmp_path)
+    assert cp.returncode == 23, describe(cp)
+    assert (tmp_path / "dst" / "f").read_bytes() == b"old\n"
+    assert os.listdir(tmp_path / "dst") == ["f"]
+
+
 # --------------------------------------------------------------------------------------------
 # item 2: -b keeps the name whole when the new version cannot be written
 

@@ -107,31 +107,34 @@ public struct AtomicFileWriter {
         }
     }
 
-    /// Gives the file now at `name` the backup name too (a hard link, made under a temp name and
-    /// renamed over an older backup), or a copy where the backup directory cannot hold a link.
-    /// A file that is gone already needs no backup.
+    /// Gives the file now at `name` the backup name too: a hard link, or a copy where the backup
+    /// directory cannot hold a link. A file that is gone already needs no backup.
+    ///
+    /// An older backup is unlinked first and the link made again, never linked under a temp name
+    /// and renamed over it: a kill then leaves no temp file behind, and when the older backup is
+    /// already this very inode (a run that stopped between its backup and its rename) a rename
+    /// would do nothing and leave the temp name (rename(2) of one hard link over another). Until
+    /// the link is made the old version is still at `name`, so nothing is ever lost.
     static func keepOldVersion(of name: [UInt8], in directory: DirectoryRef, as backup: BackupName) throws(FileSystemError) {
         let display = backup.directory.path(of: backup.name)
+        try backup.checkDistinct(from: name, in: directory)
         var attempt = 0
         while true {
-            let temp = temporaryName(for: backup.name)
             do throws(FileSystemError) {
-                try FileSystem.makeHardLink(temp, in: backup.directory.descriptor, to: name, in: directory.descriptor, path: display)
+                try FileSystem.makeHardLink(backup.name, in: backup.directory.descriptor, to: name, in: directory.descriptor, path: display)
+                return
             } catch where error.errno == EEXIST && attempt < 100 {
                 attempt += 1
-                continue
+                do throws(FileSystemError) {
+                    try FileSystem.remove(backup.name, in: backup.directory.descriptor, isDirectory: false, path: display)
+                } catch where error.errno == ENOENT {
+                    // Removed by someone else meanwhile: link again.
+                }
             } catch where error.errno == ENOENT {
                 return
             } catch where [EXDEV, EPERM, EMLINK, EOPNOTSUPP].contains(error.errno) {
                 try copyOldVersion(of: name, in: directory, as: backup)
                 return
-            }
-            do throws(FileSystemError) {
-                try FileSystem.rename(temp, in: backup.directory.descriptor, to: backup.name, in: backup.directory.descriptor, path: display)
-                return
-            } catch {
-                _ = try? FileSystem.remove(temp, in: backup.directory.descriptor, isDirectory: false, path: display)
-                throw error
             }
         }
     }

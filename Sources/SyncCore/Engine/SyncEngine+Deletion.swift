@@ -104,6 +104,7 @@ extension SyncEngine {
         let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
             let target = try backupTarget(in: dst, directoryPath: directoryPath)
+            if !options.dryRun { try BackupName(name: name + suffix, directory: target).checkDistinct(from: name, in: dst) }
             try destination.rename(name, in: dst, to: name + suffix, in: target)
             return BasisFile(name: name + suffix, directory: target)
         } catch {
@@ -125,8 +126,11 @@ extension SyncEngine {
 
     /// The directory a backup of a file in `dst` goes to: `--backup-dir`'s mirror of it, or `dst`.
     private func backupTarget(in dst: DirectoryRef, directoryPath: [UInt8]) throws(FileSystemError) -> DirectoryRef {
-        guard let backupRoot = context.withLock({ $0.backupRoot }) else { return dst }
-        return try backupDirectory(for: directoryPath, under: backupRoot)
+        let (root, failure) = context.withLock { ($0.backupRoot, $0.backupRootFailure) }
+        if let failure { throw failure }
+        // No --backup-dir, or a dry run's that does not exist yet (nothing is written anyway).
+        guard let root else { return dst }
+        return try backupDirectory(for: directoryPath, under: root)
     }
 
     /// `-b --inplace`: copies the current destination file to its backup name (the file itself
@@ -135,6 +139,7 @@ extension SyncEngine {
         let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
             let target = try backupTarget(in: dst, directoryPath: directoryPath)
+            if !options.dryRun { try BackupName(name: name + suffix, directory: target).checkDistinct(from: name, in: dst) }
             let fd = try destination.openForReading(name, in: dst)
             defer { FileSystem.close(fd) }
             var attributes = AttributeSet()

@@ -107,7 +107,12 @@ extension SyncEngine {
         context.withLock { c in
             c.destinationRoot = destinationRoot
             c.alternateDestinations = openAlternates(relativeTo: destinationRoot)
-            if let backup = options.backupDirectory { c.backupRoot = openOrCreate(backup, relativeTo: destinationRoot) }
+            if let backup = options.backupDirectory {
+                switch openOrCreate(backup, relativeTo: destinationRoot) {
+                case .success(let ref): c.backupRoot = ref
+                case .failure(let error): if !options.dryRun { c.backupRootFailure = error }
+                }
+            }
             if let partial = options.partialDirectory { c.partialDirectory = Array(partial.utf8) }
         }
         return root
@@ -180,22 +185,34 @@ extension SyncEngine {
         return result
     }
 
-    private func openOrCreate(_ path: String, relativeTo root: DirectoryRef) -> DirectoryRef? {
+    /// `--backup-dir`, created as needed. When it cannot be had, the reason is kept: every
+    /// backup then fails with it, so no file is replaced or deleted without its backup.
+    private func openOrCreate(_ path: String, relativeTo root: DirectoryRef) -> Result<DirectoryRef, FileSystemError> {
         let bytes = Array(path.utf8)
         let base = bytes.first == UInt8(ascii: "/") || root.descriptor < 0 ? FileSystem.currentDirectory : root.descriptor
         var prefix: [UInt8] = bytes.first == UInt8(ascii: "/") ? [UInt8(ascii: "/")] : []
+        var mkdirFailure: FileSystemError?
         if !options.dryRun {
             for component in bytes.split(separator: UInt8(ascii: "/")) {
                 prefix += component
-                _ = try? FileSystem.makeDirectory(prefix, in: base, mode: 0o755, path: path)
+                do {
+                    try FileSystem.makeDirectory(prefix, in: base, mode: 0o755, path: String(decoding: prefix, as: UTF8.self))
+                } catch where error.errno == EEXIST {
+                    // There already (a directory, or what the open below refuses).
+                } catch {
+                    mkdirFailure = mkdirFailure ?? error
+                }
                 prefix.append(UInt8(ascii: "/"))
             }
         }
-        guard let fd = try? FileSystem.openDirectory(bytes, in: base, followSymlink: true, path: path) else {
-            if !options.dryRun { reporter.error("cannot use backup directory \(path)") }
-            return nil
+        do {
+            let fd = try FileSystem.openDirectory(bytes, in: base, followSymlink: true, path: path)
+            return .success(DirectoryRef(descriptor: fd, displayPath: path))
+        } catch {
+            let failure = mkdirFailure ?? error
+            if !options.dryRun { reporter.error("cannot use backup directory \(path): \(failure)") }
+            return .failure(failure)
         }
-        return DirectoryRef(descriptor: fd, displayPath: path)
     }
 
     private func trimmedDisplay(_ path: String) -> String {

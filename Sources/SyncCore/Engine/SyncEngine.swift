@@ -36,6 +36,8 @@ public final class SyncEngine: Sendable {
         var destinationRoot: DirectoryRef?
         var alternateDestinations: [(ref: DirectoryRef, link: Bool)] = []
         var backupRoot: DirectoryRef?
+        /// Why `--backup-dir` could not be opened or made (then `backupRoot` is nil).
+        var backupRootFailure: FileSystemError?
         var partialDirectory: [UInt8]?
     }
 
