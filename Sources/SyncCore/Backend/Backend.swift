@@ -153,19 +153,6 @@ public struct BasisFile: Sendable {
         self.name = name
         self.directory = directory
     }
-
-    /// Refuses (EINVAL) a backup name that is `name` itself in its own directory (an empty
-    /// suffix with a `--backup-dir` that is the destination directory): "backing up" would then
-    /// unlink or rename the only copy onto itself.
-    public func checkDistinct(from name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) {
-        guard self.name == name else { return }
-        let display = directory.path(of: name)
-        let here = try FileSystem.status(of: directory.descriptor, path: directory.displayPath)
-        let there = try FileSystem.status(of: self.directory.descriptor, path: self.directory.displayPath)
-        if here.device == there.device && here.inode == there.inode {
-            throw FileSystemError(operation: "backup (the backup name is the file itself)", path: display, errno: EINVAL)
-        }
-    }
 }
 
 extension Backend {
