@@ -1,12 +1,15 @@
 import SyncCore
 
 /// What a delta decodes to, with literal runs joined: decoding must not depend on how the
-/// input was cut into chunks.
+/// input was cut into chunks. A literal is kept as its length and a running FNV-1a hash, not its
+/// bytes: a compressed delta can expand to megabytes, and copying them run by run would make
+/// the harness, not the decoder, the slow part.
 struct DecodedDelta: Equatable {
     enum Event: Equatable {
-        case literal([UInt8])
+        case literal(count: Int, hash: UInt64)
         case copy(offset: UInt64, length: UInt64)
     }
+    static let hashBasis: UInt64 = 0xcbf2_9ce4_8422_2325
     var events: [Event] = []
     var error: String?
     var finished = false
@@ -16,11 +19,13 @@ struct DecodedDelta: Equatable {
         case .copy(let offset, let length):
             events.append(.copy(offset: offset, length: length))
         case .literal(let bytes, _):
-            if case .literal(let run)? = events.last {
-                events[events.count - 1] = .literal(run + bytes)
-            } else {
-                events.append(.literal([UInt8](bytes)))
+            var (count, hash) = (0, Self.hashBasis)
+            if case .literal(let c, let h)? = events.last {
+                (count, hash) = (c, h)
+                events.removeLast()
             }
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            events.append(.literal(count: count + bytes.count, hash: hash))
         }
     }
 }
