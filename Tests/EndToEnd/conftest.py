@@ -99,6 +99,23 @@ def moto():
 
 
 @pytest.fixture
+def fault_proxy(moto):
+    """start(plan) -> port of a fault_proxy.py in front of the session's moto_server; every
+    proxy started is stopped when the test ends."""
+    procs = []
+
+    def start(plan):
+        proc, port = s3_support.start_fault_proxy(moto, plan)
+        procs.append(proc)
+        return port
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
 def bucket(moto):
     """A new, empty bucket on the session's moto_server."""
     name = "b-" + uuid.uuid4().hex[:12]

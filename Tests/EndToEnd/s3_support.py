@@ -8,7 +8,9 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from helpers import SWIFTSYNC
 
@@ -20,6 +22,19 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+FAULT_PROXY = Path(__file__).resolve().parent.parent / "S3Tests" / "fault_proxy.py"
+
+
+def start_fault_proxy(upstream, plan):
+    """Tests/S3Tests/fault_proxy.py in front of `upstream` with `plan` (its docstring has the
+    faults); returns (process, port) once it listens. Its stdout has a line per request."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(FAULT_PROXY), str(port), upstream, plan], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout.readline().strip() == "ready", "fault_proxy.py did not start"
+    return proc, port
 
 
 def start_moto():

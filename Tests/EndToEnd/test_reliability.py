@@ -6,10 +6,10 @@ call fail (ENOSPC on copy_file_range) or pause (madvise, called exactly once per
 after it is made, so the test can shrink the mapped file during the pause).  Races that cannot
 be injected (a file or FIFO swapped in between listing and open) are run many times over.
 """
+import contextlib
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import threading
 import time
@@ -256,45 +256,45 @@ class Swapper(threading.Thread):
             i += 1
 
 
+@contextlib.contextmanager
+def swapping_source(tmp_path, first, second):
+    """src/ with 200 small files and `f`, which a Swapper keeps replacing with versions/`first`
+    and versions/`second` (made by the caller) while the block runs."""
+    for i in range(200):
+        write_file(tmp_path / "src" / f"pad{i:03d}", b"p" * i, mtime_ns=T0)
+    os.link(tmp_path / "versions" / first, tmp_path / "src" / "f")
+    swapper = Swapper(tmp_path / "src" / "f", [tmp_path / "versions" / first, tmp_path / "versions" / second])
+    swapper.start()
+    try:
+        yield
+    finally:
+        swapper.stop.set()
+        swapper.join()
+
+
 @pytest.mark.parametrize("mode", [["--no-whole-file"], ["-S"], []])
 def test_replaced_source_arrives_as_one_whole_version(tmp_path, mode):
     short = b"A" * 1000
     long = b"B" * 300_000
     write_file(tmp_path / "versions" / "short", short, mtime_ns=T0)
     write_file(tmp_path / "versions" / "long", long, mtime_ns=T0 + SEC_ONE)
-    for i in range(200):
-        write_file(tmp_path / "src" / f"pad{i:03d}", b"p" * i, mtime_ns=T0)
-    os.link(tmp_path / "versions" / "short", tmp_path / "src" / "f")
-    swapper = Swapper(tmp_path / "src" / "f", [tmp_path / "versions" / "short", tmp_path / "versions" / "long"])
-    swapper.start()
-    try:
+    with swapping_source(tmp_path, "short", "long"):
         for attempt in range(40):
             cp = run_swiftsync(["-a", "-I", *mode, "src/", "dst/"], cwd=tmp_path, timeout=30)
             assert cp.returncode in (0, 24), describe(cp)
             got = (tmp_path / "dst" / "f").read_bytes()
             assert got in (short, long), f"attempt {attempt}: a torn copy of {len(got)} bytes"
-    finally:
-        swapper.stop.set()
-        swapper.join()
 
 
 
 def test_fifo_swapped_in_after_listing_never_blocks(tmp_path):
     write_file(tmp_path / "versions" / "regular", b"regular file\n", mtime_ns=T0)
     os.mkfifo(tmp_path / "versions" / "fifo")
-    for i in range(200):
-        write_file(tmp_path / "src" / f"pad{i:03d}", b"p" * i, mtime_ns=T0)
-    os.link(tmp_path / "versions" / "regular", tmp_path / "src" / "f")
-    swapper = Swapper(tmp_path / "src" / "f", [tmp_path / "versions" / "regular", tmp_path / "versions" / "fifo"])
-    swapper.start()
-    try:
+    with swapping_source(tmp_path, "regular", "fifo"):
         for attempt in range(40):
             # A run blocked opening a FIFO would hang here and fail on the timeout.
             cp = run_swiftsync(["-a", "-I", "src/", "dst/"], cwd=tmp_path, timeout=20)
             assert cp.returncode in (0, 24), describe(cp)
-    finally:
-        swapper.stop.set()
-        swapper.join()
 
 
 def test_sigterm_ends_a_run_promptly_with_exit_20(tmp_path):

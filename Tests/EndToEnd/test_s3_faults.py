@@ -5,35 +5,18 @@ import json
 import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from s3_support import ENV, SWIFTSYNC, aws, free_port, keys, make_tree, ours
+from s3_support import ENV, SWIFTSYNC, aws, keys, make_tree, ours, start_fault_proxy
 
 pytestmark = pytest.mark.swiftsync_only
 
-PROXY = Path(__file__).resolve().parent.parent / "S3Tests" / "fault_proxy.py"
-
 
 @pytest.fixture
-def proxy(moto):
-    """Starts fault_proxy.py in front of moto with a plan; yields a function plan -> URL."""
-    procs = []
-
-    def start(plan):
-        port = free_port()
-        proc = subprocess.Popen([sys.executable, str(PROXY), str(port), moto, plan], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        procs.append(proc)
-        assert proc.stdout.readline().strip() == "ready", "fault_proxy.py did not start"
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for proc in procs:
-        proc.kill()
-        proc.wait()
+def proxy(fault_proxy):
+    """plan -> the URL of a fault_proxy.py in front of moto with that plan."""
+    return lambda plan: f"http://127.0.0.1:{fault_proxy(plan)}"
 
 
 def test_upload_download_and_copy_survive_faults(tmp_path, moto, bucket, proxy):
@@ -79,12 +62,9 @@ def test_multipart_upload_of_a_shrinking_file_is_a_file_error_and_aborts(tmp_pat
     src.mkdir()
     (src / "big").write_bytes(os.urandom(40 << 20))
     (src / "small").write_bytes(b"small\n")
-    port = free_port()
     # Every request is held a second, so the source can shrink while the first part is in flight.
-    held = subprocess.Popen([sys.executable, str(PROXY), str(port), moto, "every=1:sleep:1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    held, port = start_fault_proxy(moto, "every=1:sleep:1")
     try:
-        assert held.stdout.readline().strip() == "ready"
         run = subprocess.Popen([SWIFTSYNC, "--endpoint-url", f"http://127.0.0.1:{port}", "-a", "--s3-concurrency", "1",
                                 "--part-size", "5M", "--multipart-threshold", "5M", f"{src}/", f"s3://{bucket}/t/"],
                                env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -3,36 +3,15 @@ message, and an answer that is not an S3 error document (a proxy's page echoing 
 the session token among them) is reported by its status alone, its body only with -vv and
 even then without our secrets."""
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from helpers import SWIFTSYNC
-from s3_support import ENV, free_port, ours
+from s3_support import ENV, ours
 
 pytestmark = pytest.mark.swiftsync_only
 
-PROXY = Path(__file__).resolve().parent.parent / "S3Tests" / "fault_proxy.py"
 TOKEN = "FQoGZXIvYXdzEXAMPLEtoken-never-printed"
-
-
-@pytest.fixture
-def proxy(moto):
-    procs = []
-
-    def start(plan):
-        port = free_port()
-        proc = subprocess.Popen([sys.executable, str(PROXY), str(port), moto, plan], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        procs.append(proc)
-        assert proc.stdout.readline().strip() == "ready", "fault_proxy.py did not start"
-        return port
-
-    yield start
-    for proc in procs:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.mark.parametrize("url", [
@@ -64,8 +43,8 @@ def test_boto_rsync_endpoint_password_is_never_printed(tmp_path):
     assert b"hunter2" not in r.stdout + r.stderr, r.stderr
 
 
-def test_a_non_xml_error_body_is_reported_by_status_only(tmp_path, moto, bucket, proxy):
-    port = proxy("every=1:echo:400")
+def test_a_non_xml_error_body_is_reported_by_status_only(tmp_path, moto, bucket, fault_proxy):
+    port = fault_proxy("every=1:echo:400")
     env = ENV | {"AWS_SESSION_TOKEN": TOKEN}
     url = f"http://127.0.0.1:{port}"
     r = ours(url, "--retries", "0", "-a", f"s3://{bucket}/p/", f"{tmp_path}/dst/", env=env)
