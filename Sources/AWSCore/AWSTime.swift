@@ -58,7 +58,8 @@ public struct AWSTime: Sendable, Equatable {
             return v
         }
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
-              let hh = number(11..<13), let mm = number(14..<16), let ss = number(17..<19), (1...12).contains(m) else { return nil }
+              let hh = number(11..<13), let mm = number(14..<16), let ss = number(17..<19),
+              isCivilTime(year: y, month: m, day: d, hour: hh, minute: mm, second: ss) else { return nil }
         return seconds(year: y, month: m, day: d, hour: hh, minute: mm, second: ss)
     }
 
@@ -70,8 +71,17 @@ public struct AWSTime: Sendable, Equatable {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let clock = parts[4].split(separator: ":")
         guard let d = Int(parts[1]), let m = months.firstIndex(of: String(parts[2])), let y = Int(parts[3]), clock.count == 3,
-              let hh = Int(clock[0]), let mm = Int(clock[1]), let ss = Int(clock[2]) else { return nil }
+              let hh = Int(clock[0]), let mm = Int(clock[1]), let ss = Int(clock[2]),
+              isCivilTime(year: y, month: m + 1, day: d, hour: hh, minute: mm, second: ss) else { return nil }
         return seconds(year: y, month: m + 1, day: d, hour: hh, minute: mm, second: ss)
+    }
+
+    /// Whether the fields can be a time a server means (years 0 to 9999, a leap second
+    /// allowed): anything else from a server is rejected, not fed to arithmetic that would
+    /// overflow on `Wed, 1 Oct 77777777777777772 4:8:0 GMT` (found by the http-date fuzz target).
+    static func isCivilTime(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Bool {
+        (0...9999).contains(year) && (1...12).contains(month) && (1...31).contains(day)
+            && (0...23).contains(hour) && (0...59).contains(minute) && (0...60).contains(second)
     }
 
     /// Seconds since the epoch of a UTC civil time (Howard Hinnant's days_from_civil).

@@ -24,6 +24,13 @@ final class ObjectAttributesTests: XCTestCase {
         XCTAssertEqual(AWSTime.parseHTTPDate("Thu, 01 Jan 1970 00:00:00 GMT"), 0)
         XCTAssertNil(AWSTime.parseHTTPDate("Wed, 21 Oct 2015 07:28:00 PST"))
         XCTAssertNil(AWSTime.parseHTTPDate("2015-10-21T07:28:00Z"))
+        // Fields no server means are refused, not overflowed (a crasher of the http-date fuzz target).
+        XCTAssertNil(AWSTime.parseHTTPDate("Wed, 1 Oct 77777777777777772 4:8:0 GMT"))
+        XCTAssertNil(AWSTime.parseHTTPDate("Wed, 9223372036854775807 Oct 2015 07:28:00 GMT"))
+        XCTAssertNil(AWSTime.parseHTTPDate("Wed, 21 Oct 2015 07:28:9223372036854775807 GMT"))
+        XCTAssertNil(AWSTime.parseHTTPDate("Wed, 21 Oct 2015 25:28:00 GMT"))
+        XCTAssertNil(AWSTime.parseISO8601("2015-10-21T99:28:00Z"))
+        XCTAssertEqual(AWSTime.parseISO8601("2015-10-21T07:28:00.000Z"), 1_445_412_480)
         XCTAssertEqual(S3ETag.partCount("\"d41d8cd98f00b204e9800998ecf8427e-12\""), 12)
         XCTAssertNil(S3ETag.partCount("\"d41d8cd98f00b204e9800998ecf8427e\""))
         XCTAssertEqual(S3ETag.singlePartDigest("\"5d41402abc4b2a76b9719d911017c592\""), S3ETag.md5(Array("hello".utf8)))
