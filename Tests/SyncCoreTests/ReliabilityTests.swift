@@ -123,4 +123,39 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(readText(tmp("f~")), "old")
         XCTAssertEqual(directoryNames(tmp.path).sorted(), ["f", "f~"])
     }
+
+    /// A run stopped between its backup and its rename leaves `f~` as a second link to `f`.
+    /// Backing up again must leave no temp name: a rename of one hard link over another does
+    /// nothing, so a link made under a temp name and renamed over `f~` would stay behind.
+    func testBackupOverAnOlderBackupThatIsTheSameInodeLeavesNoTempName() throws {
+        let tmp = try TemporaryDirectory()
+        writeFile(tmp("f"), "old")
+        XCTAssertEqual(link(tmp("f"), tmp("f~")), 0)
+        let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
+        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
+        var options = WriteOptions()
+        options.backup = BackupName(name: b("f~"), directory: dir)
+        var writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
+        try Array("new".utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
+        try writer.commit()
+        XCTAssertEqual(readText(tmp("f")), "new")
+        XCTAssertEqual(readText(tmp("f~")), "old")
+        XCTAssertEqual(directoryNames(tmp.path).sorted(), ["f", "f~"])
+    }
+
+    /// A backup name that is the file itself (an empty suffix into its own directory) is
+    /// refused, never "made" by unlinking the only copy.
+    func testBackupNameThatIsTheFileItselfIsRefused() throws {
+        let tmp = try TemporaryDirectory()
+        writeFile(tmp("f"), "old")
+        let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
+        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
+        var options = WriteOptions()
+        options.backup = BackupName(name: b("f"), directory: dir)
+        var writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
+        try Array("new".utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
+        XCTAssertThrowsError(try writer.commit()) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EINVAL) }
+        XCTAssertEqual(readText(tmp("f")), "old")
+        XCTAssertEqual(directoryNames(tmp.path), ["f"])
+    }
 }
