@@ -104,21 +104,27 @@ final class ReliabilityTests: XCTestCase {
         }
     }
 
-    func testBackupIsMadeOnlyWhenTheNewFileCommits() throws {
-        let tmp = try TemporaryDirectory()
-        writeFile(tmp("f"), "old")
+    /// A writer over `f` (which holds "old") in `tmp`, whose old version is to be kept as
+    /// `backup` in the same directory, with `contents` written and not yet committed.
+    private func writer(over tmp: TemporaryDirectory, backup: String, contents: String) throws -> AtomicFileWriter {
         let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
         let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
         var options = WriteOptions()
-        options.backup = BackupName(name: b("f~"), directory: dir)
-        var abandoned = try AtomicFileWriter(name: b("f"), in: dir, options: options)
-        try Array("half".utf8).withUnsafeBytes { try FileSystem.writeAll(abandoned.descriptor, $0, path: "f") }
+        options.backup = BackupName(name: b(backup), directory: dir)
+        let writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
+        try Array(contents.utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
+        return writer
+    }
+
+    func testBackupIsMadeOnlyWhenTheNewFileCommits() throws {
+        let tmp = try TemporaryDirectory()
+        writeFile(tmp("f"), "old")
+        var abandoned = try writer(over: tmp, backup: "f~", contents: "half")
         abandoned.abandon(interrupted: true)
         XCTAssertEqual(readText(tmp("f")), "old")
         XCTAssertFalse(exists(tmp("f~")), "no backup for a write that never completed")
-        var writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
-        try Array("new".utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
-        try writer.commit()
+        var complete = try writer(over: tmp, backup: "f~", contents: "new")
+        try complete.commit()
         XCTAssertEqual(readText(tmp("f")), "new")
         XCTAssertEqual(readText(tmp("f~")), "old")
         XCTAssertEqual(directoryNames(tmp.path).sorted(), ["f", "f~"])
@@ -131,13 +137,8 @@ final class ReliabilityTests: XCTestCase {
         let tmp = try TemporaryDirectory()
         writeFile(tmp("f"), "old")
         XCTAssertEqual(link(tmp("f"), tmp("f~")), 0)
-        let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
-        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
-        var options = WriteOptions()
-        options.backup = BackupName(name: b("f~"), directory: dir)
-        var writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
-        try Array("new".utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
-        try writer.commit()
+        var complete = try writer(over: tmp, backup: "f~", contents: "new")
+        try complete.commit()
         XCTAssertEqual(readText(tmp("f")), "new")
         XCTAssertEqual(readText(tmp("f~")), "old")
         XCTAssertEqual(directoryNames(tmp.path).sorted(), ["f", "f~"])
@@ -148,13 +149,8 @@ final class ReliabilityTests: XCTestCase {
     func testBackupNameThatIsTheFileItselfIsRefused() throws {
         let tmp = try TemporaryDirectory()
         writeFile(tmp("f"), "old")
-        let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
-        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
-        var options = WriteOptions()
-        options.backup = BackupName(name: b("f"), directory: dir)
-        var writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)
-        try Array("new".utf8).withUnsafeBytes { try FileSystem.writeAll(writer.descriptor, $0, path: "f") }
-        XCTAssertThrowsError(try writer.commit()) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EINVAL) }
+        var complete = try writer(over: tmp, backup: "f", contents: "new")
+        XCTAssertThrowsError(try complete.commit()) { XCTAssertEqual(($0 as? FileSystemError)?.errno, EINVAL) }
         XCTAssertEqual(readText(tmp("f")), "old")
         XCTAssertEqual(directoryNames(tmp.path), ["f"])
     }
