@@ -60,10 +60,10 @@ struct SnapshotTakeCommand: RsyncCommand {
     }
 
     mutating func run() async throws {
-        try await execute()
+        try await execute(s3: .unavailable)
     }
 
-    func execute() async throws -> Never {
+    func execute(s3: SwiftsyncMain.S3Support) async throws -> Never {
         var arguments = rsync
         arguments.a = true
         let options = try arguments.makeOptions(sourceCount: paths.count - 1)

@@ -24,7 +24,7 @@ struct SwiftSync: AsyncParsableCommand {
 /// (the order of filter options, the `--no-X` forms), then runs it.
 protocol RsyncCommand: AsyncParsableCommand {
     var rsync: RsyncArguments { get set }
-    func execute() async throws -> Never
+    func execute(s3: SwiftsyncMain.S3Support) async throws -> Never
 }
 
 enum SwiftSyncVersion {
@@ -42,8 +42,20 @@ public enum SwiftsyncMain {
     /// `swiftsync X.Y.Z`.
     public static var versionString: String { SwiftSyncVersion.string }
 
-    /// Set by `swiftsync-s3`; nil in `swiftsync`.
-    nonisolated(unsafe) public static var s3Runner: S3Runner?
+    /// How a sync whose parsed paths name `s3://` runs: here (`swiftsync-s3`), or by handing
+    /// the whole command line over to the program that can (`swiftsync`, which links no HTTP
+    /// stack). Decided from the parsed paths, so `--exclude 's3://*'` on a local sync stays local.
+    public enum S3Support: Sendable {
+        case runner(S3Runner)
+        /// Replaces this process with one that has S3 support (exec); returns only by exiting.
+        case handOver(@Sendable () -> Never)
+
+        /// No S3 here and nothing to hand over to: one line, exit 1.
+        public static let unavailable = S3Support.handOver {
+            OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
+            exit(SyncCore.ExitCode.usage.rawValue)
+        }
+    }
 
     /// Subcommands that need HTTP (`ebs`, `s3`), registered by `swiftsync-s3`; `swiftsync`
     /// hands these over to it (see ``httpSubcommandNames``).
@@ -57,7 +69,7 @@ public enum SwiftsyncMain {
     static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
 
     /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
-    public static func run() async -> Never {
+    public static func run(s3: S3Support) async -> Never {
         let (arguments, negations) = Negations.extract(LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst())))
         do {
             var command = try SwiftSync.parseAsRoot(arguments)
@@ -65,7 +77,7 @@ public enum SwiftsyncMain {
                 sync.rsync.orderedFilterArguments = FilterArgument.scan(arguments)
                 sync.rsync.negations = negations
                 try sync.validate()
-                try await sync.execute()
+                try await sync.execute(s3: s3)
             } else if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

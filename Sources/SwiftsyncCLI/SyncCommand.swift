@@ -33,23 +33,22 @@ struct SyncCommand: RsyncCommand {
     }
 
     mutating func run() async throws {
-        try await execute()
+        try await execute(s3: .unavailable)
     }
 
-    /// Runs the sync and exits with rsync's exit code.
-    func execute() async throws -> Never {
+    /// Runs the sync and exits with rsync's code.
+    func execute(s3 support: SwiftsyncMain.S3Support) async throws -> Never {
         let options = try rsync.makeOptions(sourceCount: paths.count - 1)
+        let involvesS3 = paths.contains { $0.hasPrefix("s3://") }
+        // Before the run lock: the program handed over to takes it itself.
+        if involvesS3, case .handOver(let handOver) = support { handOver() }
         let reporter = rsync.makeReporter()
         let progressBar = rsync.progressBar
         // Before anything is touched, local or S3: a second run gives up here.
         let runLock = lock.acquire()
         CancellationFlag.installSignalHandlers()
         let code: SyncCore.ExitCode, elapsed: Double
-        if paths.contains(where: { $0.hasPrefix("s3://") }) {
-            guard let runS3 = SwiftsyncMain.s3Runner else {
-                OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
-                Glibc.exit(SyncCore.ExitCode.usage.rawValue)
-            }
+        if involvesS3, case .runner(let runS3) = support {
             (code, elapsed) = await runS3(paths, s3, options, reporter, progressBar)
         } else {
             let engine = SyncEngine(options: options, reporter: reporter)

@@ -6,6 +6,5 @@ import SwiftsyncCLI
 if CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     await BotoRsyncCommand.runCommandLine(Array(CommandLine.arguments.dropFirst()))
 }
-SwiftsyncMain.s3Runner = { await runS3(paths: $0, s3: $1, options: $2, reporter: $3, progress: $4) }
 SwiftsyncMain.httpSubcommands = [EBSCommand.self, S3Command.self]
-await SwiftsyncMain.run()
+await SwiftsyncMain.run(s3: .runner { await runS3(paths: $0, s3: $1, options: $2, reporter: $3, progress: $4) })

@@ -3,10 +3,12 @@ one line), never silently ignored (issue 14, item 3, first slice): a download wi
 overwrite and delete local files with no backup, --files-from uploaded the whole tree, -x crossed
 into filesystems mounted inside the source."""
 import os
+import shutil
+import subprocess
 
 import pytest
 
-from s3_support import aws, keys, ours
+from s3_support import ENV, SWIFTSYNC, aws, keys, ours
 
 pytestmark = pytest.mark.swiftsync_only
 
@@ -73,3 +75,21 @@ def test_hard_links_upload_with_one_warning(tmp_path, moto, bucket):
     warnings = r.stderr.decode().splitlines()
     assert len(warnings) == 1 and "-H/--hard-links" in warnings[0], warnings
     assert keys(moto, bucket, "h/") == ["h/a", "h/b"]
+
+
+def test_hand_over_to_swiftsync_s3_is_decided_by_the_parsed_paths(tmp_path):
+    """swiftsync hands a sync to swiftsync-s3 because a parsed path is s3://, not because an
+    argument anywhere starts with s3:// (issue 14, item 5): a copy of swiftsync with no
+    swiftsync-s3 beside it still runs a local sync that excludes 's3://*', and says what is
+    missing for a real S3 path."""
+    lone = tmp_path / "bin" / "swiftsync"
+    lone.parent.mkdir()
+    shutil.copy2(SWIFTSYNC, lone)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "f").write_bytes(b"x")
+    r = subprocess.run([str(lone), "-a", "--exclude", "s3://*", "src/", "dst/"], cwd=tmp_path, env=ENV,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "dst" / "f").read_bytes() == b"x"
+    r = subprocess.run([str(lone), "-a", "src/", "s3://bucket/p/"], cwd=tmp_path, env=ENV, capture_output=True, timeout=60)
+    assert r.returncode == 1 and b"swiftsync-s3" in r.stderr and b"could not be started" in r.stderr, r.stderr
