@@ -395,7 +395,10 @@ class DirectorySymlinkSwapper(threading.Thread):
             time.sleep(0.0002)
             # The run may have replaced the symlink (with a directory of its own) meanwhile.
             if os.path.islink(self.target):
-                os.unlink(self.target)
+                try:
+                    os.unlink(self.target)
+                except FileNotFoundError:  # ...or removed it just now
+                    pass
             try:
                 os.rename(real, self.target)
             except OSError:
