@@ -101,12 +101,10 @@ extension SyncEngine {
     /// Returns where it went (the basis for `--no-whole-file`), nil when that failed.
     @discardableResult
     func makeBackup(name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BasisFile? {
-        let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
-            let target = try backupTarget(in: dst, directoryPath: directoryPath)
-            if !options.dryRun { try BackupName(name: name + suffix, directory: target).checkDistinct(from: name, in: dst) }
-            try destination.rename(name, in: dst, to: name + suffix, in: target)
-            return BasisFile(name: name + suffix, directory: target)
+            let backup = try backupLocation(for: name, in: dst, directoryPath: directoryPath)
+            try destination.rename(name, in: dst, to: backup.name, in: backup.directory)
+            return BasisFile(name: backup.name, directory: backup.directory)
         } catch {
             reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
             return nil
@@ -117,11 +115,20 @@ extension SyncEngine {
     /// the error reported) when the backup directory cannot be made.
     func backupName(for name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BackupName? {
         do {
-            return BackupName(name: name + Array(options.effectiveBackupSuffix.utf8), directory: try backupTarget(in: dst, directoryPath: directoryPath))
+            return try backupLocation(for: name, in: dst, directoryPath: directoryPath)
         } catch {
             reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
             return nil
         }
+    }
+
+    /// The backup name of `name` in `dst` (its suffix, in `--backup-dir`'s mirror of `dst` or
+    /// in `dst`), refused when it would be the file itself.
+    private func backupLocation(for name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) throws(FileSystemError) -> BackupName {
+        let backup = BackupName(name: name + Array(options.effectiveBackupSuffix.utf8),
+                                directory: try backupTarget(in: dst, directoryPath: directoryPath))
+        if !options.dryRun { try backup.checkDistinct(from: name, in: dst) }
+        return backup
     }
 
     /// The directory a backup of a file in `dst` goes to: `--backup-dir`'s mirror of it, or `dst`.
@@ -136,18 +143,16 @@ extension SyncEngine {
     /// `-b --inplace`: copies the current destination file to its backup name (the file itself
     /// is about to be rewritten in place), keeping its mode and times.
     func makeBackupCopy(of existing: FileEntry, name: [UInt8], in dst: DirectoryRef, directoryPath: [UInt8]) -> BasisFile? {
-        let suffix = Array(options.effectiveBackupSuffix.utf8)
         do {
-            let target = try backupTarget(in: dst, directoryPath: directoryPath)
-            if !options.dryRun { try BackupName(name: name + suffix, directory: target).checkDistinct(from: name, in: dst) }
+            let backup = try backupLocation(for: name, in: dst, directoryPath: directoryPath)
             let fd = try destination.openForReading(name, in: dst)
             defer { FileSystem.close(fd) }
             var attributes = AttributeSet()
             attributes.permissions = existing.status.permissions
             attributes.mtime = existing.status.mtime
-            _ = try destination.writeFile(name + suffix, in: target, from: fd, size: existing.status.size, attributes: attributes,
+            _ = try destination.writeFile(backup.name, in: backup.directory, from: fd, size: existing.status.size, attributes: attributes,
                                           options: WriteOptions()) { _ in !CancellationFlag.isSet }
-            return BasisFile(name: name + suffix, directory: target)
+            return BasisFile(name: backup.name, directory: backup.directory)
         } catch {
             reporter.error("backup of \"\(dst.path(of: name))\" failed: \(error)")
             return nil
