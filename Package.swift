@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "swiftsync",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "swiftsync", targets: ["swiftsync"]),
         .executable(name: "swiftsync-s3", targets: ["swiftsync-s3"]),
@@ -22,16 +21,20 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CSyncSystem", path: "Sources/CSyncSystem"),
+        // Every libc call of the project, typed and with EINTR handled once (as swift-system
+        // stands apart from its users): descriptors, files, directories, processes, clocks, signals.
+        .target(name: "SyncSystem", dependencies: ["CSyncSystem"]),
         .target(
             name: "SyncCore",
             dependencies: [
-                "CXXHash", "CZlib", "CSyncSystem",
+                "CXXHash", "CZlib", "SyncSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "AWSCore",
             dependencies: [
+                "SyncSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "S3",
             dependencies: [
-                "AWSCore", "SyncCore", "CZlib",
+                "AWSCore", "SyncCore", "SyncSystem", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -52,11 +55,11 @@ let package = Package(
         ),
         // The host side of provisioning (RAID1, cron files, the command runner): no HTTP, so
         // `swiftsync` links it. EC2 (in Provision/EC2) is its own target, linked by swiftsync-s3.
-        .target(name: "Provision", dependencies: ["SyncCore"], exclude: ["EC2"]),
+        .target(name: "Provision", dependencies: ["SyncCore", "SyncSystem"], exclude: ["EC2"]),
         .target(
             name: "ProvisionEC2",
             dependencies: [
-                "AWSCore", "Provision", "SyncCore",
+                "AWSCore", "Provision", "SyncCore", "SyncSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -65,26 +68,25 @@ let package = Package(
         .target(
             name: "SwiftsyncCLI",
             dependencies: [
-                "SyncCore", "Provision",
+                "SyncCore", "SyncSystem", "Provision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Local syncs and delta files: no HTTP/TLS stack linked in.
-        .executableTarget(name: "swiftsync", dependencies: ["SwiftsyncCLI"]),
+        .executableTarget(name: "swiftsync", dependencies: ["SwiftsyncCLI", "SyncSystem"]),
         // The same command line plus S3; `swiftsync` runs it for s3:// arguments.
         .executableTarget(
             name: "swiftsync-s3",
             dependencies: [
-                "SwiftsyncCLI", "SyncCore", "S3", "AWSCore", "ProvisionEC2", "Provision",
+                "SwiftsyncCLI", "SyncCore", "SyncSystem", "S3", "AWSCore", "ProvisionEC2", "Provision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SyncSystem"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore"]),
-        .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "SyncSystem"]),
+        .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore", "SyncSystem"]),
         .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),
         // One function per parser of outside input: fuzzed by `make fuzz`, and every saved
         // input under fixtures/fuzz/ replayed by FuzzTargetsTests in `make test`.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// A UTC time in the two forms SigV4 uses (`20150830T123600Z`, `20150830`), computed from
 /// seconds since the epoch without a calendar library.
@@ -24,9 +25,7 @@ public struct AWSTime: Sendable, Equatable {
 
     /// Now, from the system clock.
     public static func now() -> AWSTime {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return AWSTime(secondsSinceEpoch: Int64(ts.tv_sec))
+        AWSTime(secondsSinceEpoch: SystemClock.now().seconds)
     }
 
     /// Year, month, day, hour, minute, second of a Unix time (Howard Hinnant's civil_from_days).

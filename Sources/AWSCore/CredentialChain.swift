@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Where credentials and the region come from, in the order the AWS CLI (and boto) look:
 /// flags → `AWS_*` environment → `~/.aws/credentials` / `~/.aws/config` profile → `~/.boto` →
@@ -117,15 +118,6 @@ public struct CredentialChain: Sendable {
     }
 
     @Sendable public static func readTextFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileSystem.readWholeFile(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

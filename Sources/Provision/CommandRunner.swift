@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SyncCore
+import SyncSystem
 
 /// An external program to run (mdadm, mkfs.ext4, blkid, wipefs, mount…): the program's name
 /// (looked up in PATH and the sbin directories) and its arguments.

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// One file or directory of a sync root, named by its whole path below the root: the shape
 /// both an S3 listing (keys under a prefix) and a local tree take, so that any two of them can

@@ -2,6 +2,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// A local directory tree as a flat tree: the source of an upload (filters applied, symlinks
 /// followed with `-L` or skipped with one warning each) or the destination of a download

@@ -1,6 +1,7 @@
 import AWSCore
 import NIOCore
 import SyncCore
+import SyncSystem
 
 extension MappedRegion {
     /// The MD5 of the bytes (for Content-MD5) and, if asked, their SHA-256 (for a signed

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// A file's mtime and mode as object metadata: swiftsync writes `x-amz-meta-mtime`
 /// (`SECONDS.NANOSECONDS`, nine digits of fraction, as rclone's) and `x-amz-meta-mode` (octal);

@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Multipart uploads: create, parts (from mappings of the file, several in flight), complete —
 /// and abort on any failure, so no orphaned parts are left to be billed.

@@ -3,6 +3,7 @@ import AWSCore
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import SyncSystem
 
 /// One object as listed: key, size, time, ETag (quoted), storage class.
 public struct S3Object: Sendable, Equatable {

@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// `--delete`'s removals, and `-c`'s content comparison (ETags against locally computed ones).
 extension S3Sync {

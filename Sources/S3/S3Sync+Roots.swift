@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// rsync's rules for what a path on the command line means, applied to S3 too: `dir/` is the
 /// contents of dir, `dir` the directory itself (it lands as `DEST/dir/`), a file is one file

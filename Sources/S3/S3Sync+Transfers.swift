@@ -4,6 +4,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The three ways one file crosses: upload (PutObject or multipart from mappings of the file),
 /// download (one GET, or ranged GETs in parallel, into a temp file named only when complete),

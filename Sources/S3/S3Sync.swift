@@ -4,6 +4,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// A sync with S3 on one side or both: local → S3, S3 → local, S3 → S3. One pipeline for all
 /// three: both sides listed as flat trees, merged in lock step by ``FlatTreePlanner``, then the
@@ -264,11 +265,11 @@ func catching<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any 
 final class TransferProgress: ProgressSource {
     let statistics: SyncStatistics
     private let bytes = Atomic<Int64>(0)
-    private let started = BandwidthLimiter.now()
+    private let started = SystemClock.monotonicSeconds()
 
     init(statistics: SyncStatistics) { self.statistics = statistics }
 
     func add(_ count: Int64) { bytes.add(count, ordering: .relaxed) }
     var bytesTransferred: Int64 { bytes.load(ordering: .relaxed) }
-    var elapsed: Double { BandwidthLimiter.now() - started }
+    var elapsed: Double { SystemClock.monotonicSeconds() - started }
 }

@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// `swiftsync patch BASIS DELTA NEW`: `rdiff patch` with the same file formats.
 struct PatchCommand: ParsableCommand {
@@ -18,11 +19,11 @@ struct PatchCommand: ParsableCommand {
     @Argument(help: "The file to write, or - for stdout.") var new: String
 
     func run() throws {
-        let start = BandwidthLimiter.now()
+        let start = SystemClock.monotonicSeconds()
         do {
             let result = try DeltaPatch.apply(basisPath: basis, deltaPath: delta, outputPath: new)
             if stats {
-                let elapsed = max(BandwidthLimiter.now() - start, 1e-6)
+                let elapsed = max(SystemClock.monotonicSeconds() - start, 1e-6)
                 OutputSink.standardError.line("Literal data: \(NumberFormatting.grouped(Int64(result.literalBytes))) bytes")
                 OutputSink.standardError.line("Matched data: \(NumberFormatting.grouped(Int64(result.matchedBytes))) bytes")
                 OutputSink.standardError.line("Throughput: \(NumberFormatting.fixed(Double(result.outputBytes) / elapsed / 1e6, decimals: 2)) MB/s")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Provision
 import SyncCore
+import SyncSystem
 
 /// `swiftsync raid1 create`: a software RAID1 of two devices with a filesystem, recorded in
 /// mdadm.conf and fstab, mounted.

@@ -1,3 +1,4 @@
+import SyncSystem
 import ArgumentParser
 import SyncCore
 #if canImport(Glibc)
@@ -137,19 +138,12 @@ extension RsyncArguments {
 
     /// Reads a file named on the command line (`-` is stdin); failure is a usage error.
     private func readArgumentFile(_ path: String, what: String) throws -> [UInt8] {
-        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ValidationError("failed to open \(what) file \(path): \(String(cString: strerror(errno)))")
+        do {
+            // A --files-from list may name millions of files: no size limit.
+            return path == "-" ? try FileSystem.readToEnd(STDIN_FILENO, limit: .max, path: "stdin")
+                : try FileSystem.readWholeFile(path, limit: .max)
+        } catch {
+            throw ValidationError("failed to \(error.operation == "read" ? "read" : "open") \(what) file \(path): \(error.reason)")
         }
-        defer { if fd != STDIN_FILENO { close(fd) } }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ValidationError("failed to read \(what) file \(path)") }
-            if n == 0 { break }
-            result += buffer[0..<n]
-        }
-        return result
     }
 }

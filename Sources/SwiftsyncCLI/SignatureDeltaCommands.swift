@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// `swiftsync signature [--block-size N] [--strong-len N] BASIS SIG` (like `rdiff signature`).
 struct SignatureCommand: ParsableCommand {
@@ -44,11 +45,11 @@ struct DeltaCommand: ParsableCommand {
     @Argument var delta: String
 
     func run() throws {
-        let start = BandwidthLimiter.now()
+        let start = SystemClock.monotonicSeconds()
         do {
             let result = try DeltaFiles.delta(signaturePath: signature, newPath: new, deltaPath: delta, compress: compress)
             if stats {
-                let elapsed = max(BandwidthLimiter.now() - start, 1e-6)
+                let elapsed = max(SystemClock.monotonicSeconds() - start, 1e-6)
                 let total = Double(result.literalBytes + result.matchedBytes)
                 OutputSink.standardError.line("Literal data: \(NumberFormatting.grouped(Int64(result.literalBytes))) bytes")
                 OutputSink.standardError.line("Matched data: \(NumberFormatting.grouped(Int64(result.matchedBytes))) bytes")

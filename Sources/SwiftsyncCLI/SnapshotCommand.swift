@@ -3,6 +3,7 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// `swiftsync snapshot`: rsnapshot-style hard-link snapshots with rotation, and their listing.
 struct SnapshotCommand: AsyncParsableCommand {

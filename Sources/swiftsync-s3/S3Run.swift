@@ -7,15 +7,16 @@ import SyncCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Runs a sync with S3 on one side or both and returns rsync's exit code; every setup
 /// problem is one line on stderr.
 @Sendable func runS3(paths: [String], s3: S3Arguments, options: SyncOptions, reporter: SyncReporter,
                      progress: ProgressReporter?) async -> (SyncCore.ExitCode, Double) {
-    let started = BandwidthLimiter.now()
+    let started = SystemClock.monotonicSeconds()
     func fail(_ message: String, _ code: SyncCore.ExitCode) -> (SyncCore.ExitCode, Double) {
         OutputSink.standardError.line("swiftsync: \(message)")
-        return (code, BandwidthLimiter.now() - started)
+        return (code, SystemClock.monotonicSeconds() - started)
     }
     guard paths.count == 2 else {
         return fail("a sync with S3 takes one source and one destination (got \(paths.count - 1) sources)", .usage)
@@ -39,7 +40,7 @@ import Glibc
     let code = await S3Sync(client: client, options: options, transfer: transfer, reporter: reporter)
         .run(source: paths[0], destination: paths[1], progressBar: progress)
     await client.shutdown()
-    return (code, BandwidthLimiter.now() - started)
+    return (code, SystemClock.monotonicSeconds() - started)
 }
 
 extension S3Arguments {

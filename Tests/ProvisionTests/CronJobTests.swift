@@ -1,6 +1,7 @@
 import XCTest
 import SyncCore
 @testable import Provision
+import SyncSystem
 
 final class CronJobTests: XCTestCase {
     func job(_ arguments: [String], name: String = "backups", mailTo: String? = nil, log: String? = nil, lock: String? = nil,

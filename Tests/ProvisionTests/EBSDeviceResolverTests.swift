@@ -1,6 +1,7 @@
 import XCTest
 import SyncCore
 @testable import Provision
+import SyncSystem
 
 /// Nitro name resolution against a fake /dev tree.
 final class EBSDeviceResolverTests: XCTestCase {

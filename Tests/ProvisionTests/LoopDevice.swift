@@ -1,6 +1,7 @@
 import XCTest
 import SyncCore
 @testable import Provision
+import SyncSystem
 
 /// An image file in /tmp attached as a loop device (`losetup -f --show`), detached and removed
 /// when the value goes away. Loop devices are required: without /dev/loop-control the test fails.

@@ -1,6 +1,7 @@
 import XCTest
 import SyncCore
 @testable import Provision
+import SyncSystem
 
 /// RAID1 preflight and the filesystem steps on real loop devices. This kernel has no md
 /// driver, so mdadm's answers are scripted; mkfs, blkid and mount run for real, on a loop

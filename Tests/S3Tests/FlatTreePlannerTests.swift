@@ -1,6 +1,7 @@
 import SyncCore
 import XCTest
 @testable import S3
+import SyncSystem
 
 final class FlatTreePlannerTests: XCTestCase {
     private func file(_ path: String, size: Int64 = 10, mtime: Int64 = 1000, ctime: Int64 = 1000, etag: String? = nil) -> FlatEntry {

@@ -4,6 +4,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// A download's directories are reached from the root's descriptor one component at a time,
 /// never through a symlink (issue 13, item 1): what lies beyond a symlink is out of reach.

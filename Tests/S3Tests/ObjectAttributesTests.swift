@@ -2,6 +2,7 @@ import AWSCore
 import SyncCore
 import XCTest
 @testable import S3
+import SyncSystem
 
 final class ObjectAttributesTests: XCTestCase {
     func testRoundTripAndOtherToolsFormats() {

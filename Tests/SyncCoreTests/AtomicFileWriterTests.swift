@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The temp-file half of the atomic writer (used where O_TMPFILE is not available, and when
 /// the target name is taken).

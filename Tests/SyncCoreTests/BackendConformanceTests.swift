@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// One conformance suite for every ``Backend``. A backend that makes changes must make them
 /// exactly; the dry-run wrapper must accept the same calls, change nothing on disk, and still

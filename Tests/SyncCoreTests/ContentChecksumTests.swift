@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// `-c`: the XXH3-128 of a file read through a descriptor equals that of the same bytes in
 /// memory, whatever the size relative to the 1 MiB read buffer.

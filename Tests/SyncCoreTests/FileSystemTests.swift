@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The typed syscall layer: listing, copying, links, and errors that name what failed.
 final class FileSystemTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SyncCore
+import SyncSystem
 
 /// The installed rsync decides: for a small tree and a set of filter options, the names
 /// `rsync -a -n --out-format=%n` would send must be exactly the names our parser, rules and

@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// rsync's `-i` lines and the escaping of names in everything printed.
 final class ItemizedChangeTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SyncCore
+import SyncSystem
 
 /// rsync's decision whether a regular file that exists on both sides is sent.
 final class QuickCheckTests: XCTestCase {

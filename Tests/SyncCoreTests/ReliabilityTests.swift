@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Issue 13's parsers and primitives, tested directly: hostile signature headers, bounded
 /// inflation, fault-safe mappings, non-blocking opens, paths that must not follow symlinks,

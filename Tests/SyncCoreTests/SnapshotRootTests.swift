@@ -3,6 +3,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The snapshot root on a real filesystem: rotation, recovery after a kill at every rename,
 /// making a reused `.in-progress` safe, and counting the space each snapshot adds.

@@ -4,6 +4,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 // Shared helpers for the SyncCore tests: temp trees, raw file helpers, running the real
 // rsync (the oracle), and waiting for async work with a deadline so a deadlock fails a test

@@ -4,6 +4,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Whole runs of the library's engine on small temp trees. The real rsync is the oracle:
 /// it checks the resulting trees, and its `--stats`, exit codes and `-i` lines are what ours

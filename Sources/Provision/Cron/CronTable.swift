@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// The swiftsync jobs in a cron.d directory: installed, listed and removed by name. A file that
 /// swiftsync did not write (no marker line) is never replaced or removed.

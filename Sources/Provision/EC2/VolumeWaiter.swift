@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 import AWSCore
 import Provision
 
@@ -15,11 +16,7 @@ public protocol WaitClock: Sendable {
 public struct SystemWaitClock: WaitClock {
     public init() {}
 
-    public func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public func now() -> Double { SystemClock.monotonicSeconds() }
 
     public func sleep(_ seconds: Double) async throws { try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
 }

@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// What is known of a device before it may join an array: what it is, whether anything uses it
 /// (mounts, holders such as md or device-mapper, swap, an exclusive opener), and which

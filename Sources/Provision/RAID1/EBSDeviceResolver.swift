@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// A device as given on the command line and the block device it names.
 public struct ResolvedDevice: Sendable, Equatable {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SyncCore
+import SyncSystem
 
 /// The NVMe "identify controller" data of an EBS volume on a Nitro instance: the serial number
 /// is the volume id without its dash (`vol0abc…`) and the vendor-specific area (from byte 3072)

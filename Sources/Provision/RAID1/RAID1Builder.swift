@@ -1,4 +1,5 @@
 import SyncCore
+import SyncSystem
 
 /// `swiftsync raid1 create`: resolves the devices, reads the state (read-only commands are
 /// printed as they run), plans, and runs the plan — or with `--dry-run` prints it and changes

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Writes a new version of a file so that no reader, and no crash, ever sees it half written.
 ///

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import SyncSystem
 
 /// An open directory of a backend: the anchor for every call about the names inside it.
 ///

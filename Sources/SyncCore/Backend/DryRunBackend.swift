@@ -1,3 +1,4 @@
+import SyncSystem
 /// `--dry-run` as a wrapper: reads go to the real backend, changes are reported as done and
 /// not made. A directory that "was created" does not exist, so opening it gives `nil` and the
 /// engine plans its contents as new, exactly what the real run would do.

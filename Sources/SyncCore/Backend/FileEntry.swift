@@ -1,3 +1,4 @@
+import SyncSystem
 /// One name in a directory listing, with its status and (for symlinks) its target.
 public struct FileEntry: Sendable {
     public var name: [UInt8]

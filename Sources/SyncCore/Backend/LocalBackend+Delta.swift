@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import SyncSystem
 
 extension LocalBackend {
     /// `--no-whole-file`: the delta of the source against the existing destination file (the
@@ -51,8 +52,8 @@ extension LocalBackend {
             var result: (literal: Int64, matched: Int64)
             if !verified {
                 // Whole copy (in place, over the old contents).
-                if options.inPlace { _ = lseek(writer.descriptor, 0, SEEK_SET) }
-                _ = lseek(source, 0, SEEK_SET)
+                if options.inPlace { try FileSystem.rewind(writer.descriptor, path: display) }
+                try FileSystem.rewind(source, path: display)
                 result = (try FileSystem.copyContents(from: source, to: writer.descriptor, sizeHint: size, path: display), 0)
             } else if let plan {
                 try Self.apply(plan, reader: basis, writer: writer.descriptor, source: new, path: display)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The local filesystem as a ``Backend``: every call goes through ``FileSystem``.
 public struct LocalBackend: Backend {

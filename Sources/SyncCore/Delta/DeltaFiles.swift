@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The file-level `signature` and `delta` commands (`rdiff signature`/`rdiff delta` with our
 /// signature format and librsync's delta format). Inputs are mapped, not read into memory;

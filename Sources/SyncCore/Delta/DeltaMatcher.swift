@@ -1,7 +1,6 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
+import SyncSystem
+
 
 /// Finds the blocks of a basis (known by its ``Signature``) in a new file and produces the
 /// delta: a copy for every block found (adjacent copies merged), literal bytes between.
@@ -33,7 +32,7 @@ public struct DeltaMatcher: Sendable {
     }
 
     /// One thread per online processor.
-    public static var defaultParallelism: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    public static var defaultParallelism: Int { SystemProcess.processorCount }
 
     /// Below this size a file is scanned on one thread.
     public static let parallelThreshold = 16 << 20

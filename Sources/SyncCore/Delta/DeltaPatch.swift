@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Applies a librsync-format delta to a basis file (`rdiff patch`), streaming: the delta is read
 /// in chunks, COPY ranges are read from the basis with `pread`, and the result is written to a

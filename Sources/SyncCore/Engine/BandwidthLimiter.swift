@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+import SyncSystem
 
 /// `--bwlimit`: paces all transfers together to an average rate, by sleeping the writer
 /// that got ahead. It runs on the engine's blocking-I/O threads, where sleeping is allowed.
@@ -13,7 +11,7 @@ public final class BandwidthLimiter: Sendable {
 
     public init(bytesPerSecond: Double) {
         self.bytesPerSecond = bytesPerSecond
-        self.state = Mutex((start: Self.now(), bytes: 0))
+        self.state = Mutex((start: SystemClock.monotonicSeconds(), bytes: 0))
     }
 
     /// Accounts `n` bytes and sleeps as long as the run is ahead of the rate. Returns `false`
@@ -27,18 +25,10 @@ public final class BandwidthLimiter: Sendable {
         // Slept in short slices: a signal reaches some other thread, not this one, so only
         // looking at the flag often lets SIGINT/SIGTERM end a paced run promptly.
         while !CancellationFlag.isSet {
-            let wait = min(due - Self.now(), Self.slice)
+            let wait = min(due - SystemClock.monotonicSeconds(), Self.slice)
             guard wait > 0 else { break }
-            var ts = timespec(tv_sec: 0, tv_nsec: Int(wait * 1e9))
-            _ = nanosleep(&ts, nil)
+            SystemClock.sleep(seconds: wait)
         }
         return !CancellationFlag.isSet
-    }
-
-    /// Monotonic seconds (for elapsed times).
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

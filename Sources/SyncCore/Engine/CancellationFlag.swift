@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+import SyncSystem
 
 /// Thrown when the user interrupted the run (SIGINT/SIGTERM): rsync's exit 20.
 public struct SyncInterrupted: Error, CustomStringConvertible {
@@ -24,8 +22,6 @@ public enum CancellationFlag {
 
     /// Routes SIGINT, SIGTERM and SIGHUP to the flag.
     public static func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig) { _ in CancellationFlag.set() }
-        }
+        SystemProcess.onInterrupt { _ in CancellationFlag.set() }
     }
 }

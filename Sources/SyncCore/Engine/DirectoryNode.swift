@@ -1,4 +1,5 @@
 import Synchronization
+import SyncSystem
 
 /// A directory of the transfer while it is in flight: its open source and destination
 /// directories, and a count of work not yet done inside it.

@@ -1,4 +1,5 @@
 import Synchronization
+import SyncSystem
 
 /// The `-i`/`-v` lines of a hard-link group whose names are all new, held back until every
 /// name has been linked, so that the name shown as carrying the data is the one rsync shows:

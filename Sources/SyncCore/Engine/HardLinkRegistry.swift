@@ -1,4 +1,5 @@
 import Synchronization
+import SyncSystem
 
 /// `-H`: remembers source files with several links by (device, inode). The first path seen
 /// of a group is its leader and is transferred; the others become hard links to the leader's

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// A run lock: an exclusive `flock` on a lock file, held for the life of the process (the
 /// kernel drops it when the process ends, however it ends, so a crashed run never leaves a
@@ -49,7 +50,7 @@ public final class RunLock: Sendable {
         } catch {
             throw .unusable(error)
         }
-        let started = BandwidthLimiter.now()
+        let started = SystemClock.monotonicSeconds()
         while true {
             let locked: Bool
             do {
@@ -59,13 +60,13 @@ public final class RunLock: Sendable {
                 throw .unusable(error)
             }
             if locked { break }
-            let waited = BandwidthLimiter.now() - started
+            let waited = SystemClock.monotonicSeconds() - started
             guard waited < wait else {
                 let holder = try? FileSystem.readSmallFile(fd, limit: 32, path: path)
                 FileSystem.close(fd)
                 throw .busy(path: path, waited: wait, holder: holder.flatMap(pid(in:)))
             }
-            sleep(seconds: min(pollInterval, wait - waited))
+            SystemClock.sleep(seconds: min(pollInterval, wait - waited))
         }
         let lock = RunLock(path: path, descriptor: fd)
         lock.recordHolder()
@@ -75,24 +76,18 @@ public final class RunLock: Sendable {
     /// Writes this process's pid into the lock file (best effort: it is only for messages).
     private func recordHolder() {
         try? FileSystem.truncate(descriptor, to: 0, path: path)
-        try? FileSystem.writeAll(descriptor, Array("\(getpid())\n".utf8), path: path)
+        try? FileSystem.writeAll(descriptor, Array("\(SystemProcess.id)\n".utf8), path: path)
     }
 
     /// The pid the holder wrote, if the file holds one of a living process: a holder that has
     /// died left its pid behind for whoever holds the lock now (flock(1) writes none).
     static func pid(in bytes: [UInt8]) -> Int32? {
         guard let pid = Int32(String(decoding: bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }, as: UTF8.self)),
-              pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
+              SystemProcess.isRunning(pid) else { return nil }
         return pid
     }
 
     static func format(seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\((seconds * 10).rounded() / 10) s"
-    }
-
-    private static func sleep(seconds: Double) {
-        guard seconds > 0 else { return }
-        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        _ = nanosleep(&ts, nil)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Deleting what the source no longer has: --delete, protected files, --max-delete, backups.
 extension SyncEngine {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Regular files: quick check, checksums, hard-link groups, --link-dest/--compare-dest.
 extension SyncEngine {

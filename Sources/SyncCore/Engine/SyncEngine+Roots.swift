@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 extension SyncEngine {
     /// Resolves the SRC arguments and DEST as rsync does and builds the root directory node.
@@ -154,7 +155,7 @@ extension SyncEngine {
                     if last && announce { reporter.info("created directory \(trimmedDisplay(path))") }
                 } catch where error.errno == EEXIST {
                 } catch {
-                    reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(String(cString: strerror(error.errno))) (\(error.errno))")
+                    reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(error.reason)")
                     return nil
                 }
             }
@@ -236,9 +237,7 @@ extension SyncEngine {
     /// `path` made absolute against the working directory.
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let cwd = SystemProcess.currentDirectoryPath() else { return path }
         return (cwd == "/" ? "" : cwd) + "/" + path
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// Symlinks, devices and special files: created, replaced or fixed in place by the walker.
 extension SyncEngine {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 extension SyncEngine {
     /// Hands a regular file to the transfer workers (waiting while the queue is full).

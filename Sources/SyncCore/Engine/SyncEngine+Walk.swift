@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 extension SyncEngine {
     /// Lists one directory on both sides, plans it, and acts: deletions, directories,

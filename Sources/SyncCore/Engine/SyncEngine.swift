@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import SyncSystem
 
 /// One sync run: walk both trees directory by directory, plan each directory in lock step,
 /// feed regular-file transfers to bounded workers, and report.
@@ -62,16 +63,15 @@ public final class SyncEngine: Sendable {
         let itemizing = reporter.options.itemize || reporter.options.verbose > 0
         self.hardLinkItemizer = options.hardLinks && itemizing ? HardLinkItemizer() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
-        self.startTime = BandwidthLimiter.now()
+        self.startTime = SystemClock.monotonicSeconds()
         self.inlineTransferLimit = options.inlineTransferLimit
-        self.isSuperUser = geteuid() == 0
-        var groups = [gid_t](repeating: 0, count: 256)
-        let count = getgroups(Int32(groups.count), &groups)
-        self.memberGroups = Set(groups.prefix(Int(max(0, count))).map { UInt32($0) } + [UInt32(getegid())])
+        let credentials = SystemProcess.credentials()
+        self.isSuperUser = credentials.isSuperUser
+        self.memberGroups = credentials.groups
     }
 
     /// Elapsed seconds since the engine was made.
-    public var elapsed: Double { BandwidthLimiter.now() - startTime }
+    public var elapsed: Double { SystemClock.monotonicSeconds() - startTime }
 
     /// Runs the sync of `sources` into `destinationPath` and returns rsync's exit code.
     public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil) async -> ExitCode {

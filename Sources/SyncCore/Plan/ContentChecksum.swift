@@ -1,4 +1,5 @@
 import CXXHash
+import SyncSystem
 
 /// XXH3-128 of a whole file, for `-c/--checksum` (the hash rsync 3.2+ negotiates too).
 public enum ContentChecksum {

@@ -1,3 +1,4 @@
+import SyncSystem
 /// Merges the sorted source and destination listings of one directory in lock step (a merge
 /// join) and says, per name, what the sync has to consider. Pure: no I/O, tested directly.
 public struct DirectoryPlan: Sendable, Equatable {

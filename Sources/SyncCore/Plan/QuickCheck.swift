@@ -1,3 +1,4 @@
+import SyncSystem
 /// rsync's "quick check" and the other ways to decide whether a regular file is transferred.
 public enum QuickCheck {
     public enum Decision: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import SyncSystem
 /// One line of rsync's `-i` output: `YXcstpoguax PATH`.
 ///
 /// Y is the update type (`>` received, `c` local change, `h` hard link, `.` attributes only,

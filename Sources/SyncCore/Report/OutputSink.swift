@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import SyncSystem
 
 /// A locked, buffered writer to a file descriptor: many threads print whole lines, and a
 /// line is never interleaved with another.
@@ -19,7 +20,7 @@ public final class OutputSink: Sendable {
     }
 
     /// Whether the descriptor is a terminal (live progress bars) or not (plain lines).
-    public var isTerminal: Bool { isatty(fd) == 1 }
+    public var isTerminal: Bool { SystemProcess.isTerminal(fd) }
 
     /// Appends `text` and a newline.
     public func line(_ text: String) {
@@ -39,14 +40,8 @@ public final class OutputSink: Sendable {
 
     private func drain(_ b: inout [UInt8]) {
         guard !b.isEmpty else { return }
-        b.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR { continue }; break }
-                done += n
-            }
-        }
+        // Output that cannot be written (a closed pipe) is dropped: there is nowhere to say so.
+        b.withUnsafeBytes { raw in try? FileSystem.writeAll(fd, raw, path: "output") }
         b.removeAll(keepingCapacity: true)
     }
 }

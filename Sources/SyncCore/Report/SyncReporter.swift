@@ -1,4 +1,5 @@
 import Synchronization
+import SyncSystem
 
 /// Where everything a run says goes: itemized changes, `-v` names, errors with their exit
 /// class, and the counters the final `--stats`/`--json` summary is made from.
@@ -23,7 +24,7 @@ public final class SyncReporter: Sendable {
     let err: OutputSink
     private let exitFlags = Atomic<Int>(0)
     private let filesDone = Atomic<Int>(0)
-    private let started = BandwidthLimiter.now()
+    private let started = SystemClock.monotonicSeconds()
 
     private enum Flag: Int {
         case partial = 1, vanished = 2, maxDelete = 4, interrupted = 8, fileIO = 16
@@ -59,7 +60,7 @@ public final class SyncReporter: Sendable {
     public func fileDone(path: [UInt8], size: Int64) {
         guard options.progressPerFile else { return }
         let n = filesDone.add(1, ordering: .relaxed).newValue
-        let elapsed = max(0.001, BandwidthLimiter.now() - started)
+        let elapsed = max(0.001, SystemClock.monotonicSeconds() - started)
         var text = ""
         if options.verbose == 0 && !options.itemize { text = DisplayPath.escape(path) + "\n" }
         let sizeText = NumberFormatting.size(size, human: options.humanReadable)

@@ -1,4 +1,5 @@
 import Synchronization
+import SyncSystem
 
 /// Counters for one run, updated from every worker thread.
 public final class SyncStatistics: Sendable {

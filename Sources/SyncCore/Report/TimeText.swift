@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SyncSystem
 
 /// Times for people (local) and for programs (ISO 8601, UTC).
 public enum TimeText {
@@ -11,11 +9,6 @@ public enum TimeText {
     public static func iso8601(_ seconds: Int64) -> String { format(seconds, "%Y-%m-%dT%H:%M:%SZ", utc: true) }
 
     private static func format(_ seconds: Int64, _ pattern: String, utc: Bool) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        if utc { gmtime_r(&time, &parts) } else { localtime_r(&time, &parts) }
-        var buffer = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buffer, buffer.count, pattern, &parts)
-        return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        SystemClock.format(seconds, pattern: pattern, utc: utc)
     }
 }

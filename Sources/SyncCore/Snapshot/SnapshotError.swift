@@ -1,3 +1,4 @@
+import SyncSystem
 /// Why a snapshot run or listing stopped, in one line.
 public enum SnapshotError: Error, CustomStringConvertible, Equatable {
     /// `--retain`/`--level` make no sense (a usage error).

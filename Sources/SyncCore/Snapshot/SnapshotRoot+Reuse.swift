@@ -1,3 +1,4 @@
+import SyncSystem
 extension SnapshotRoot {
     /// Makes `.in-progress`, left by an interrupted run, safe to sync into again: every file
     /// in it that is a hard link to a file of `snapshot` (which `--link-dest` made) is unlinked,

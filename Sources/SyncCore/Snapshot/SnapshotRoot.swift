@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SyncSystem
 
 /// The snapshot root (`DEST_ROOT`) on disk: the snapshots, `.in-progress`, the rotation journal.
 ///
@@ -69,9 +70,7 @@ public final class SnapshotRoot: @unchecked Sendable {
     /// Sets a snapshot directory's time, which `snapshot list` shows as its date (rsnapshot
     /// does the same): the time the sync into it finished.
     public func stamp(_ name: String) throws(SnapshotError) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let time = FileTime(seconds: Int64(now.tv_sec), nanoseconds: Int32(now.tv_nsec))
+        let time = SystemClock.now()
         do {
             try FileSystem.setTimes(Array(name.utf8), in: descriptor, access: time, modification: time, path: path(of: name))
         } catch {

@@ -1,3 +1,4 @@
+import SyncSystem
 /// One `swiftsync snapshot` run, rsnapshot-style: the sources are synced into
 /// `DEST_ROOT/.in-progress` by the ordinary engine with `--link-dest` against the newest
 /// snapshot (unchanged files become hard links to it, so a snapshot costs only what changed),
@@ -27,12 +28,12 @@ public struct SnapshotRun: Sendable {
     /// with 23 or 24 (some files failed or vanished) still becomes a snapshot, as with
     /// rsnapshot; any other failure leaves it in `.in-progress` for the next run.
     public func run(sources: [String], progress: ProgressReporter? = nil) async -> (ExitCode, Double) {
-        let started = BandwidthLimiter.now()
+        let started = SystemClock.monotonicSeconds()
         // The root's own work is blocking syscalls: one thread of its own, off the cooperative pool.
         let executor = BlockingExecutor(threadCount: 1)
         defer { executor.shutdown() }
         guard let prepared = await withTaskExecutorPreference(executor, operation: { prepare() }) else {
-            return (reporter.exitCode, BandwidthLimiter.now() - started)
+            return (reporter.exitCode, SystemClock.monotonicSeconds() - started)
         }
         var options = self.options
         if options.delete == nil { options.delete = .during }
@@ -42,10 +43,10 @@ public struct SnapshotRun: Sendable {
         let code = await engine.run(sources: sources, destination: pathInRoot(RotationPlanner.inProgress), progress: progress)
         guard [.success, .partialTransfer, .vanished].contains(code), !CancellationFlag.isSet else {
             if !options.dryRun { reporter.warning("the new snapshot stays in \(pathInRoot(RotationPlanner.inProgress)); the next run completes it") }
-            return (code, BandwidthLimiter.now() - started)
+            return (code, SystemClock.monotonicSeconds() - started)
         }
         await withTaskExecutorPreference(executor) { commit() }
-        return (reporter.exitCode, BandwidthLimiter.now() - started)
+        return (reporter.exitCode, SystemClock.monotonicSeconds() - started)
     }
 
     private func pathInRoot(_ name: String) -> String { rootPath.hasSuffix("/") ? rootPath + name : rootPath + "/" + name }

@@ -1,3 +1,4 @@
+import SyncSystem
 /// A depth-first walk of a snapshot, symlinks not followed, for the passes that look at every
 /// inode of one (sharing with another snapshot, space used). Entries that vanish while it
 /// walks are skipped: a listing may run while a snapshot is being rotated or deleted.

@@ -1,3 +1,4 @@
+import SyncSystem
 /// What `snapshot list` shows: every snapshot, and the space they take together.
 public struct SnapshotSurvey: Sendable, Equatable {
     /// Newest first, `.in-progress` before the others.

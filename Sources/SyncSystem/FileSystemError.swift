@@ -36,5 +36,8 @@ public struct FileSystemError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     /// `Permission denied (13)`: the system's words and the number, as rsync prints them.
-    public var reason: String { "\(String(cString: strerror(errno))) (\(errno))" }
+    public var reason: String { Self.reason(errno: errno) }
+
+    /// The system's text for `errno` and the number, as rsync prints them: "No such file or directory (2)".
+    public static func reason(errno: Int32) -> String { "\(String(cString: strerror(errno))) (\(errno))" }
 }

@@ -22,6 +22,14 @@ extension FileSystem {
         return bytes
     }
 
+    /// Writes all of `bytes` at the descriptor's position (a pipe, a terminal, a file opened to append).
+    public static func write(_ bytes: [UInt8], to fd: Int32, path: @autoclosure () -> String) throws(FileSystemError) {
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(FileSystemError) in try writeAll(fd, raw, path: path()) }
+        }
+        try result.get()
+    }
+
     /// Writes all of `bytes` at `offset`.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64 = 0, path: @autoclosure () -> String) throws(FileSystemError) {
         let result = bytes.withUnsafeBytes { raw in

@@ -10,13 +10,18 @@ extension FileSystem {
     public static func readWholeFile(_ path: String, limit: Int = 16 << 20) throws(FileSystemError) -> [UInt8] {
         let fd = try openForReadingFollowingLinks(path)
         defer { close(fd) }
+        return try readToEnd(fd, limit: limit, path: path)
+    }
+
+    /// Everything `fd` has left to read (a pipe, stdin, a kernel table), at most `limit` bytes, else EFBIG.
+    public static func readToEnd(_ fd: Int32, limit: Int = 16 << 20, path: @autoclosure () -> String) throws(FileSystemError) -> [UInt8] {
         var bytes: [UInt8] = []
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
         defer { chunk.deallocate() }
         while true {
-            let n = try readFully(fd, into: chunk, path: path)
+            let n = try readFully(fd, into: chunk, path: path())
             bytes += chunk[..<n]
-            if bytes.count > limit { throw FileSystemError(operation: "read", path: path, errno: EFBIG) }
+            if bytes.count > limit { throw FileSystemError(operation: "read", path: path(), errno: EFBIG) }
             if n < chunk.count { return bytes }
         }
     }

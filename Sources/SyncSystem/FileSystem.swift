@@ -231,6 +231,11 @@ public enum FileSystem {
         try check(retryingEINTR { fchown(fd, u, g) }, "chown", path())
     }
 
+    /// Moves the descriptor's position back to the start (a copy read or written a second time).
+    public static func rewind(_ fd: Int32, path: @autoclosure () -> String) throws(FileSystemError) {
+        if lseek(fd, 0, SEEK_SET) == -1 { throw FileSystemError(operation: "lseek", path: path(), errno: errno) }
+    }
+
     public static func truncate(_ fd: Int32, to size: Int64, path: @autoclosure () -> String) throws(FileSystemError) {
         try check(retryingEINTR { ftruncate(fd, off_t(size)) }, "ftruncate", path())
     }

@@ -113,7 +113,7 @@ extension FileSystem {
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: @autoclosure () -> String) throws(FileSystemError) {
         var done = 0
         while done < bytes.count {
-            let n = retryingEINTR { write(fd, bytes.baseAddress! + done, bytes.count - done) }
+            let n = retryingEINTR { Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done) }
             if n == -1 { throw FileSystemError(operation: "write", path: path(), errno: errno) }
             done += n
         }
