@@ -89,7 +89,6 @@ extension RsyncArguments {
         if n.contains("perms") { opts.preservePermissions = false }
         if n.contains("times") { opts.preserveTimes = false }
         if n.contains("links") { opts.preserveLinks = false }
-        if n.contains("D") { opts.preserveDevices = false; opts.preserveSpecials = false }
         if n.contains("devices") { opts.preserveDevices = false }
         if n.contains("specials") { opts.preserveSpecials = false }
         if n.contains("recursive") { opts.recursive = false; opts.explicitRecursive = false }
@@ -98,13 +97,11 @@ extension RsyncArguments {
         if n.contains("one-file-system") { opts.oneFileSystem = false }
         if n.contains("atimes") { opts.preserveAccessTimes = false }
         if n.contains("checksum") { opts.checksum = false }
-        if n.contains("copy-links") { opts.copyLinks = false }
         if n.contains("inplace") { opts.inPlace = false }
         if n.contains("partial") { opts.partial = false }
-        if n.contains("delete") { opts.delete = nil }
         if n.contains("mkpath") { opts.makePath = false }
         if n.contains("numeric-ids") { opts.numericIds = false }
-        if n.contains("update") { opts.update = false }
+        if n.contains("whole-file") { opts.wholeFile = false }
     }
 
     private func makeFilters(deleteExcluded: Bool) throws -> FilterList {

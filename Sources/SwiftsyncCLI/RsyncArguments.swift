@@ -67,6 +67,7 @@ struct RsyncArguments: ParsableArguments {
 
     // MARK: How to write
     @Flag(name: [.customShort("W"), .customLong("whole-file")], help: "Copy files whole (the default locally).") var wholeFile = false
+    // Listed for --help; `main` takes --no-whole-file/--no-W out with the other --no-X forms.
     @Flag(name: .customLong("no-whole-file"), help: "Use the delta algorithm against the existing destination file.") var noWholeFile = false
     @Flag(help: "Update destination files in place.") var inplace = false
     @Flag(help: "Keep partially transferred files when interrupted.") var partial = false
@@ -88,7 +89,7 @@ struct RsyncArguments: ParsableArguments {
 
     /// The filter rules in command-line order (set by `main` from the raw arguments).
     var orderedFilterArguments: [FilterArgument] = []
-    /// `--no-X` options (set by `main`), applied after `-a`.
+    /// `--no-X` options that no later option undid (set by `main`), applied after `-a`.
     var negations = Negations()
 
     enum CodingKeys: CodingKey {
