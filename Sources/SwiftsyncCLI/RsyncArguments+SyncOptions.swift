@@ -29,7 +29,8 @@ extension RsyncArguments {
         }
         opts.deleteExcluded = deleteExcluded
         opts.force = force
-        opts.maxDelete = maxDelete
+        // rsync reads a negative --max-delete as 0: report deletions, delete nothing.
+        opts.maxDelete = maxDelete.map { max($0, 0) }
         opts.checksum = c
         opts.sizeOnly = sizeOnly
         opts.ignoreTimes = ignoreTimes
@@ -58,6 +59,10 @@ extension RsyncArguments {
             guard let rate = NumberFormatting.parseSize(bwlimit, defaultUnit: 1024), rate >= 0 else {
                 throw ValidationError("invalid --bwlimit value \"\(bwlimit)\"")
             }
+            // rsync limits in whole KiB per second, so it refuses a rate that would round to none.
+            if rate > 0 && rate < 512 {
+                throw ValidationError("--bwlimit value \"\(bwlimit)\" is too small (min: 512 bytes, or 0 for unlimited)")
+            }
             opts.bandwidthLimit = rate > 0 ? rate : nil
         }
         if !chmod.isEmpty {
@@ -76,7 +81,7 @@ extension RsyncArguments {
                 var l = Array(line)
                 if !from0, l.last == UInt8(ascii: "\r") { l.removeLast() }
                 return l
-            }.filter { !$0.isEmpty && (from0 || ($0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";"))) }
+            }.filter { !$0.isEmpty && $0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";") } // comments, with --from0 too
             if sourceCount != 1 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
         }
         return opts
