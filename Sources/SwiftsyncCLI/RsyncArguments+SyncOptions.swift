@@ -30,7 +30,8 @@ extension RsyncArguments {
         }
         opts.deleteExcluded = deleteExcluded
         opts.force = force
-        opts.maxDelete = maxDelete
+        // rsync reads a negative --max-delete as 0: report deletions, delete nothing.
+        opts.maxDelete = maxDelete.map { max($0, 0) }
         opts.checksum = c
         opts.sizeOnly = sizeOnly
         opts.ignoreTimes = ignoreTimes
@@ -59,6 +60,10 @@ extension RsyncArguments {
             guard let rate = NumberFormatting.parseSize(bwlimit, defaultUnit: 1024), rate >= 0 else {
                 throw ValidationError("invalid --bwlimit value \"\(bwlimit)\"")
             }
+            // rsync limits in whole KiB per second, so it refuses a rate that would round to none.
+            if rate > 0 && rate < 512 {
+                throw ValidationError("--bwlimit value \"\(bwlimit)\" is too small (min: 512 bytes, or 0 for unlimited)")
+            }
             opts.bandwidthLimit = rate > 0 ? rate : nil
         }
         if !chmod.isEmpty {
@@ -77,7 +82,7 @@ extension RsyncArguments {
                 var l = Array(line)
                 if !from0, l.last == UInt8(ascii: "\r") { l.removeLast() }
                 return l
-            }.filter { !$0.isEmpty && (from0 || ($0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";"))) }
+            }.filter { !$0.isEmpty && $0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";") } // comments, with --from0 too
             if sourceCount != 1 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
         }
         return opts
@@ -90,7 +95,6 @@ extension RsyncArguments {
         if n.contains("perms") { opts.preservePermissions = false }
         if n.contains("times") { opts.preserveTimes = false }
         if n.contains("links") { opts.preserveLinks = false }
-        if n.contains("D") { opts.preserveDevices = false; opts.preserveSpecials = false }
         if n.contains("devices") { opts.preserveDevices = false }
         if n.contains("specials") { opts.preserveSpecials = false }
         if n.contains("recursive") { opts.recursive = false; opts.explicitRecursive = false }
@@ -99,13 +103,11 @@ extension RsyncArguments {
         if n.contains("one-file-system") { opts.oneFileSystem = false }
         if n.contains("atimes") { opts.preserveAccessTimes = false }
         if n.contains("checksum") { opts.checksum = false }
-        if n.contains("copy-links") { opts.copyLinks = false }
         if n.contains("inplace") { opts.inPlace = false }
         if n.contains("partial") { opts.partial = false }
-        if n.contains("delete") { opts.delete = nil }
         if n.contains("mkpath") { opts.makePath = false }
         if n.contains("numeric-ids") { opts.numericIds = false }
-        if n.contains("update") { opts.update = false }
+        if n.contains("whole-file") { opts.wholeFile = false }
     }
 
     private func makeFilters(deleteExcluded: Bool) throws -> FilterList {

@@ -43,7 +43,8 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: .customLong("delete-after"), help: "Delete after transferring.") var deleteAfter = false
     @Flag(name: .customLong("delete-excluded"), help: "Also delete excluded files from destination directories.") var deleteExcluded = false
     @Flag(help: "Force deletion of non-empty directories being replaced.") var force = false
-    @Option(name: .customLong("max-delete"), help: "Delete no more than NUM files.") var maxDelete: Int?
+    // Numbers may be negative (`--max-delete -1`), so the next argument is the value whatever it looks like.
+    @Option(name: .customLong("max-delete"), parsing: .unconditional, help: "Delete no more than NUM files.") var maxDelete: Int?
 
     // MARK: Filters
     @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Exclude files matching PATTERN.", valueName: "PATTERN")) var exclude: [String] = []
@@ -60,13 +61,15 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: [.short, .customLong("checksum")], help: "Compare by checksum, not size and time.") var c = false
     @Flag(name: .customLong("size-only"), help: "Compare by size only.") var sizeOnly = false
     @Flag(name: [.customShort("I"), .customLong("ignore-times")], help: "Don't skip files that match size and time.") var ignoreTimes = false
-    @Option(name: .customLong("modify-window"), help: ArgumentHelp("Compare times with this many seconds of slack.", valueName: "NUM")) var modifyWindow: Int64 = 0
+    // rsync takes `--modify-window -1` (compare nanoseconds too), so the value may start with a dash.
+    @Option(name: .customLong("modify-window"), parsing: .unconditional, help: ArgumentHelp("Compare times with this many seconds of slack.", valueName: "NUM")) var modifyWindow: Int64 = 0
     @Flag(name: [.short, .customLong("update")], help: "Skip files that are newer on the receiver.") var u = false
     @Flag(name: .customLong("ignore-existing"), help: "Skip updating files that exist on the receiver.") var ignoreExisting = false
     @Flag(name: .customLong("existing"), help: "Skip creating new files on the receiver.") var existing = false
 
     // MARK: How to write
     @Flag(name: [.customShort("W"), .customLong("whole-file")], help: "Copy files whole (the default locally).") var wholeFile = false
+    // Listed for --help; `main` takes --no-whole-file/--no-W out with the other --no-X forms.
     @Flag(name: .customLong("no-whole-file"), help: "Use the delta algorithm against the existing destination file.") var noWholeFile = false
     @Flag(help: "Update destination files in place.") var inplace = false
     @Flag(help: "Keep partially transferred files when interrupted.") var partial = false
@@ -88,7 +91,7 @@ struct RsyncArguments: ParsableArguments {
 
     /// The filter rules in command-line order (set by `main` from the raw arguments).
     var orderedFilterArguments: [FilterArgument] = []
-    /// `--no-X` options (set by `main`), applied after `-a`.
+    /// `--no-X` options that no later option undid (set by `main`), applied after `-a`.
     var negations = Negations()
 
     enum CodingKeys: CodingKey {
@@ -104,7 +107,6 @@ struct RsyncArguments: ParsableArguments {
     mutating func validate() throws {
         if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
         if walkers < 1 || walkers > 256 { throw ValidationError("--walkers must be between 1 and 256") }
-        if let maxDelete, maxDelete < 0 { throw ValidationError("--max-delete must not be negative") }
         for flag in info where !["progress2", "progress1", "progress", "progress0", "none", "stats", "stats2", "name", "name1", "flist0"].contains(flag) {
             throw ValidationError("unsupported --info flag \"\(flag)\"")
         }
