@@ -142,7 +142,11 @@ public struct FlatTreePlanner: Sendable {
         return .delete(entry)
     }
 
-    /// Both have it: rsync's order of checks, with the time rule of the direction.
+    /// What an S3 side's times mean: an object's LastModified is when it was written, and a
+    /// downloaded copy is judged by its ctime.
+    public var timeRule: QuickCheck.TimeRule { direction == .download ? .downloadedCopy : .writtenAfterSource }
+
+    /// Both have it: the engine's quick check, with the time rule of the direction.
     func compared(_ source: FlatEntry, _ destination: FlatEntry,
                   contentsDiffer: (FlatEntry, FlatEntry) -> Bool) -> Action? {
         guard source.kind == .file else {
@@ -151,45 +155,27 @@ public struct FlatTreePlanner: Sendable {
             return nil
         }
         let skip = { (reason: SkipReason) -> Action? in reportsSkips ? .skip(source, reason) : nil }
-        if options.ignoreExisting { return skip(.exists) }
-        let window = max(0, options.modifyWindow)
-        if options.update && destinationIsNewer(source, destination, window: window) { return skip(.exists) }
+        let from = Self.version(source), to = Self.version(destination)
         var change = ItemizedChange(update: itemizeUpdate, kind: .regular)
-        if source.size != destination.size {
-            change.size = true
-        } else if options.checksum {
+        switch QuickCheck.decide(source: from, destination: to, rule: timeRule, options: options) {
+        case .skip:
+            return skip(.exists)
+        case .upToDate:
+            return skip(.upToDate)
+        case .compareChecksums:
             guard contentsDiffer(source, destination) else { return skip(.upToDate) }
             change.checksum = true
-        } else if options.sizeOnly {
-            return skip(.upToDate)
-        } else if options.ignoreTimes {
-            change.time = true
-        } else if isStale(source, destination, window: window) {
-            change.time = true
-        } else {
-            return skip(.upToDate)
+        case .transfer:
+            // The size differs, or -I, or the times say stale.
+            if source.size != destination.size { change.size = true } else { change.time = true }
         }
-        if !options.sizeOnly && !options.checksum && isStale(source, destination, window: window) { change.time = true }
+        if !options.sizeOnly && !options.checksum && QuickCheck.isStale(from, to, rule: timeRule, window: options.modifyWindow) {
+            change.time = true
+        }
         return .transfer(source: source, destination: destination, change: change)
     }
 
-    /// Whether the destination's copy is older than the source's version.
-    func isStale(_ source: FlatEntry, _ destination: FlatEntry, window: Int64) -> Bool {
-        switch direction {
-        case .upload, .copy:
-            // The object was written before the source last changed.
-            return source.mtime.seconds > destination.mtime.seconds + window
-        case .download:
-            // The object was uploaded after the local copy was last written (its ctime, which
-            // restoring the object's mtime does not set back), or the copy was modified since
-            // the upload.
-            return source.mtime.seconds > destination.changeTime.seconds + window
-                || destination.mtime.seconds > source.mtime.seconds + window
-        }
-    }
-
-    /// `-u`: the destination was changed after the source.
-    func destinationIsNewer(_ source: FlatEntry, _ destination: FlatEntry, window: Int64) -> Bool {
-        destination.mtime.seconds > source.mtime.seconds + window
+    static func version(_ entry: FlatEntry) -> QuickCheck.Version {
+        QuickCheck.Version(size: entry.size, mtime: entry.mtime, changeTime: entry.changeTime)
     }
 }

@@ -32,11 +32,16 @@ public struct LocalTree: Sendable {
         }
         defer { FileSystem.close(rootFD) }
         var entries: [FlatEntry] = []
-        visit(rootFD, relative: [], display: root, role: role, options: options, reporter: reporter, into: &entries)
+        // -x: the walk of a source stays on the root's filesystem, as the engine's does.
+        let rootDevice = role == .source && options.oneFileSystem ? try FileSystem.status(of: rootFD, path: root).device : nil
+        visit(rootFD, relative: [], display: root, role: role, options: options, rootDevice: rootDevice, reporter: reporter,
+              into: &entries)
         return FlatTree.sorted(entries)
     }
 
-    private func visit(_ fd: Int32, relative: [UInt8], display: String, role: Role, options: SyncOptions,
+    /// - Parameter rootDevice: with `-x`, the source root's device: a directory on another one
+    ///   (a mount point) is listed itself, as rsync's `-x` keeps it, but not entered.
+    private func visit(_ fd: Int32, relative: [UInt8], display: String, role: Role, options: SyncOptions, rootDevice: UInt64?,
                        reporter: SyncReporter, into entries: inout [FlatEntry]) {
         let names: [[UInt8]]
         do { names = try FileSystem.readDirectoryNames(fd, path: display) } catch {
@@ -74,10 +79,12 @@ public struct LocalTree: Sendable {
                 }
                 entries.append(FlatEntry(path: path + [UInt8(ascii: "/")], kind: .directory, mtime: status.mtime,
                                          changeTime: status.changeTime, permissions: status.permissions, followedSymlink: followed))
+                if let rootDevice, status.device != rootDevice { continue }
                 do {
                     let child = try FileSystem.openDirectory(name, in: fd, followSymlink: followed, path: childDisplay)
                     defer { FileSystem.close(child) }
-                    visit(child, relative: path, display: childDisplay, role: role, options: options, reporter: reporter, into: &entries)
+                    visit(child, relative: path, display: childDisplay, role: role, options: options, rootDevice: rootDevice,
+                          reporter: reporter, into: &entries)
                 } catch where error.errno == ENOENT {
                     if role == .source { reporter.vanished(childDisplay) }
                 } catch {

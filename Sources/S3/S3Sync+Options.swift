@@ -30,8 +30,6 @@ public enum S3OptionSupport {
         if options.linkDest.count > 0 { names.append("--link-dest") }
         if options.compareDest.count > 0 { names.append("--compare-dest") }
         if options.filesFrom != nil { names.append("--files-from") }
-        // Only a local source has filesystems to stay on.
-        if options.oneFileSystem && direction == .upload { names.append("-x/--one-file-system") }
         if options.chmod != nil { names.append("--chmod") }
         if options.inPlace { names.append("--inplace") }
         if options.partialDirectory != nil { names.append("--partial-dir") }

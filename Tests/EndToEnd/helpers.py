@@ -472,3 +472,26 @@ def kill_group(proc):
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def mount_tmpfs(path):
+    """Mount a small tmpfs at path.  The one acceptable skip in this suite: the kernel or the
+    container does not let us mount.  A missing `mount` program is a failure, not a skip."""
+    os.makedirs(path, exist_ok=True)
+    mount = shutil.which("mount")
+    assert mount, "the `mount` program (util-linux) is needed for the -x tests"
+    cp = subprocess.run([mount, "-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs",
+                         os.fspath(path)], capture_output=True, timeout=30)
+    if cp.returncode != 0:
+        err = cp.stderr.decode(errors="replace").strip()
+        if any(w in err.lower() for w in ("permission denied", "not permitted", "only root",
+                                          "must be superuser")):
+            pytest.skip(f"-x needs a second file system, and mounting a tmpfs is not "
+                        f"permitted here: {err}")
+        pytest.fail(f"mounting a tmpfs for the -x test failed: {err}")
+
+
+def umount(path):
+    subprocess.run(["umount", os.fspath(path)], capture_output=True, timeout=30)
+    if os.path.ismount(path):
+        subprocess.run(["umount", "-l", os.fspath(path)], capture_output=True, timeout=30)

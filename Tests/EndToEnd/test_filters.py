@@ -11,7 +11,7 @@ import pytest
 
 from helpers import (SEC, T0, assert_listings_equal, assert_ok, describe, fix_dir_times,
                      rand_bytes, run_rsync, run_swiftsync, side_by_side, slash, symlink,
-                     tree_listing, write_file)
+                     tree_listing, write_file, mount_tmpfs, umount)
 
 # --------------------------------------------------------------------------------------------
 # trees
@@ -674,29 +674,6 @@ def test_last_dest_component_is_created(tmp_path):
 # -x / --one-file-system
 
 
-def _mount_tmpfs(path):
-    """Mount a small tmpfs at path.  The one acceptable skip in this suite: the kernel or the
-    container does not let us mount.  A missing `mount` program is a failure, not a skip."""
-    os.makedirs(path, exist_ok=True)
-    mount = shutil.which("mount")
-    assert mount, "the `mount` program (util-linux) is needed for the -x tests"
-    cp = subprocess.run([mount, "-t", "tmpfs", "-o", "size=8m,mode=0755", "tmpfs",
-                         os.fspath(path)], capture_output=True, timeout=30)
-    if cp.returncode != 0:
-        err = cp.stderr.decode(errors="replace").strip()
-        if any(w in err.lower() for w in ("permission denied", "not permitted", "only root",
-                                          "must be superuser")):
-            pytest.skip(f"-x needs a second file system, and mounting a tmpfs is not "
-                        f"permitted here: {err}")
-        pytest.fail(f"mounting a tmpfs for the -x test failed: {err}")
-
-
-def _umount(path):
-    subprocess.run(["umount", os.fspath(path)], capture_output=True, timeout=30)
-    if os.path.ismount(path):
-        subprocess.run(["umount", "-l", os.fspath(path)], capture_output=True, timeout=30)
-
-
 @pytest.mark.parametrize("args", [["-a", "-x"], ["-a", "--one-file-system"], ["-a"]],
                          ids=" ".join)
 def test_one_file_system(tmp_path, args):
@@ -705,7 +682,7 @@ def test_one_file_system(tmp_path, args):
         def build(base):
             build_src(base / "src")
             m = base / "src" / "dir1" / "mnt"
-            _mount_tmpfs(m)
+            mount_tmpfs(m)
             mounts.append(m)
             write_file(m / "on-tmpfs.txt", b"other fs", mtime_ns=T0)
             write_file(m / "sub" / "deeper.txt", b"deeper", mtime_ns=T0)
@@ -718,4 +695,4 @@ def test_one_file_system(tmp_path, args):
         compare(tmp_path, args, build, **kw)
     finally:
         for m in mounts:
-            _umount(m)
+            umount(m)

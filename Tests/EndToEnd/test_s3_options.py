@@ -1,13 +1,14 @@
 """An option an S3 sync cannot honour yet is refused by name before anything is touched (exit 1,
 one line), never silently ignored (issue 14, item 3, first slice): a download with -b used to
-overwrite and delete local files with no backup, --files-from uploaded the whole tree, -x crossed
-into filesystems mounted inside the source."""
+overwrite and delete local files with no backup, --files-from uploaded the whole tree. Options
+honoured since (-x) are tested here too."""
 import os
 import shutil
 import subprocess
 
 import pytest
 
+from helpers import mount_tmpfs, umount
 from s3_support import ENV, SWIFTSYNC, aws, keys, ours
 
 pytestmark = pytest.mark.swiftsync_only
@@ -51,14 +52,31 @@ def test_an_option_s3_cannot_honour_is_refused_by_name(tmp_path, moto, bucket, d
     assert not os.path.exists(tmp_path / "dst"), "nothing may be downloaded"
 
 
-def test_one_file_system_is_refused_for_uploads_only(tmp_path, moto, bucket):
+@pytest.mark.parametrize("one_file_system", [True, False], ids=["-x", "no-x"])
+def test_one_file_system_keeps_an_upload_on_the_source_filesystem(tmp_path, moto, bucket, one_file_system):
+    """rsync's -x: a filesystem mounted inside the source is not entered (the mount point itself
+    is kept, as an empty directory, which S3 only holds as a key with directory keys)."""
+    src = tmp_path / "src"
+    (src / "d").mkdir(parents=True)
+    (src / "d" / "f").write_bytes(b"here\n")
+    mnt = src / "d" / "mnt"
+    mount_tmpfs(mnt)
+    try:
+        (mnt / "sub").mkdir()
+        (mnt / "sub" / "other-fs.txt").write_bytes(b"other\n")
+        r = ours(moto, "-a", *(["-x"] if one_file_system else []), f"{src}/", f"s3://{bucket}/up/")
+        assert r.returncode == 0, r.stderr
+        expected = ["up/d/f"] + ([] if one_file_system else ["up/d/mnt/sub/other-fs.txt"])
+        assert keys(moto, bucket, "") == expected
+    finally:
+        umount(mnt)
+
+
+def test_one_file_system_on_an_s3_source_changes_nothing(tmp_path, moto, bucket):
+    """An S3 source has no filesystems to stay on: -x changes nothing there, as rsync's -x on a
+    tree without mount points."""
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "f").write_bytes(b"x")
-    r = ours(moto, "-a", "-x", f"{tmp_path}/src/", f"s3://{bucket}/up/")
-    assert r.returncode == 1 and b"-x/--one-file-system" in r.stderr, r.stderr
-    assert keys(moto, bucket, "") == []
-    # An S3 source has no filesystems to stay on: -x changes nothing there, as rsync's -x on a
-    # tree without mount points.
     r = ours(moto, "-a", f"{tmp_path}/src/", f"s3://{bucket}/up/")
     assert r.returncode == 0, r.stderr
     r = ours(moto, "-a", "-x", f"s3://{bucket}/up/", f"{tmp_path}/dst/")

@@ -39,11 +39,11 @@ final class S3OptionSupportTests: XCTestCase {
         options.removeSourceFiles = true
         options.bandwidthLimit = 1000
         XCTAssertEqual(S3OptionSupport.unsupported(in: options, direction: .upload), [
-            "--backup-dir", "--link-dest", "--compare-dest", "--files-from", "-x/--one-file-system", "--chmod",
+            "--backup-dir", "--link-dest", "--compare-dest", "--files-from", "--chmod",
             "--inplace", "--partial-dir", "--no-whole-file", "--remove-source-files", "--bwlimit",
         ])
-        // An S3 source has no filesystems to stay on: -x means nothing there.
-        XCTAssertFalse(S3OptionSupport.unsupported(in: options, direction: .download).contains("-x/--one-file-system"))
+        // -x is honoured (an upload stays on the source's filesystem; an S3 source has none).
+        XCTAssertFalse(S3OptionSupport.unsupported(in: options, direction: .upload).contains("-x/--one-file-system"))
         var suffixOnly = SyncOptions()
         suffixOnly.backupSuffix = ".bak"
         XCTAssertEqual(S3OptionSupport.unsupported(in: suffixOnly, direction: .copy), ["-b/--backup"])

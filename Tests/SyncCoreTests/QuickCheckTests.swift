@@ -100,4 +100,65 @@ final class QuickCheckTests: XCTestCase {
         XCTAssertEqual(decide(status(size: 5, seconds: 1), status(size: 5, seconds: 1)) { $0.checksum = true; $0.sizeOnly = true },
                        .compareChecksums)
     }
+
+    /// `--modify-window -1` (accepted as rsync accepts it) must not make equal times "newer"
+    /// for `-u`: with the raw window, `dst > src - 1` skipped every file of equal time.
+    func testUpdateWithNegativeWindowDoesNotSkipEqualTimes() {
+        XCTAssertEqual(decide(status(size: 5, seconds: 100), status(size: 9, seconds: 100)) { $0.update = true; $0.modifyWindow = -1 },
+                       .transfer)
+        XCTAssertEqual(decide(status(size: 5, seconds: 100), status(size: 9, seconds: 101)) { $0.update = true; $0.modifyWindow = -1 },
+                       .skip)
+    }
+
+    private func version(size: Int64 = 5, mtime: Int64, ctime: Int64 = 0) -> QuickCheck.Version {
+        QuickCheck.Version(size: size, mtime: FileTime(seconds: mtime), changeTime: FileTime(seconds: ctime))
+    }
+
+    private func decide(_ source: QuickCheck.Version, _ destination: QuickCheck.Version, rule: QuickCheck.TimeRule,
+                        _ configure: (inout SyncOptions) -> Void = { _ in }) -> QuickCheck.Decision {
+        var options = SyncOptions()
+        options.setArchive()
+        configure(&options)
+        return QuickCheck.decide(source: source, destination: destination, rule: rule, options: options)
+    }
+
+    /// An object's LastModified is when it was written: only a source changed after it is stale;
+    /// an object written later than the file's mtime (every upload) is up to date.
+    func testWrittenAfterSourceRule() {
+        XCTAssertEqual(decide(version(mtime: 100), version(mtime: 200), rule: .writtenAfterSource), .upToDate)
+        XCTAssertEqual(decide(version(mtime: 100), version(mtime: 100), rule: .writtenAfterSource), .upToDate)
+        XCTAssertEqual(decide(version(mtime: 201), version(mtime: 200), rule: .writtenAfterSource), .transfer)
+        XCTAssertEqual(decide(version(mtime: 201), version(mtime: 200), rule: .writtenAfterSource) { $0.modifyWindow = 1 }, .upToDate)
+        XCTAssertEqual(decide(version(size: 5, mtime: 100), version(size: 6, mtime: 200), rule: .writtenAfterSource), .transfer)
+        // The order of checks is the local one: -u, --size-only, -c, -I.
+        XCTAssertEqual(decide(version(mtime: 100), version(mtime: 200), rule: .writtenAfterSource) { $0.update = true }, .skip)
+        XCTAssertEqual(decide(version(mtime: 201), version(mtime: 200), rule: .writtenAfterSource) { $0.sizeOnly = true }, .upToDate)
+        XCTAssertEqual(decide(version(mtime: 100), version(mtime: 200), rule: .writtenAfterSource) { $0.checksum = true }, .compareChecksums)
+        XCTAssertEqual(decide(version(mtime: 100), version(mtime: 200), rule: .writtenAfterSource) { $0.ignoreTimes = true }, .transfer)
+    }
+
+    /// A downloaded copy carries the object's time as its mtime; its ctime says when it was
+    /// written. Re-uploaded object (newer than the copy's ctime) or locally edited copy (mtime
+    /// after the object's): stale.
+    func testDownloadedCopyRule() {
+        // Downloaded at 300 an object of time 200: up to date.
+        XCTAssertEqual(decide(version(mtime: 200), version(mtime: 200, ctime: 300), rule: .downloadedCopy), .upToDate)
+        // The object was replaced at 400, after the copy was written.
+        XCTAssertEqual(decide(version(mtime: 400), version(mtime: 200, ctime: 300), rule: .downloadedCopy), .transfer)
+        // The copy was edited (mtime 500) after the object's 200.
+        XCTAssertEqual(decide(version(mtime: 200), version(mtime: 500, ctime: 500), rule: .downloadedCopy), .transfer)
+        // The window covers both comparisons.
+        XCTAssertEqual(decide(version(mtime: 301), version(mtime: 200, ctime: 300), rule: .downloadedCopy) { $0.modifyWindow = 1 },
+                       .upToDate)
+        XCTAssertEqual(decide(version(mtime: 200), version(mtime: 201, ctime: 300), rule: .downloadedCopy) { $0.modifyWindow = 1 },
+                       .upToDate)
+    }
+
+    /// The local rule through ``QuickCheck/Version`` is the FileStatus one.
+    func testSameModificationTimeRuleMatchesTheLocalCheck() {
+        for (s, d) in [(100, 100), (100, 101), (101, 100)] as [(Int64, Int64)] {
+            XCTAssertEqual(decide(version(mtime: s), version(mtime: d), rule: .sameModificationTime),
+                           decide(status(size: 5, seconds: s), status(size: 5, seconds: d)))
+        }
+    }
 }

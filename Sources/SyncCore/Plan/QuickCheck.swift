@@ -1,5 +1,8 @@
 import SyncSystem
-/// rsync's "quick check" and the other ways to decide whether a regular file is transferred.
+
+/// rsync's "quick check" and the other ways to decide whether a regular file is transferred:
+/// one decision for every pair of backends, which differ only in what a destination's times
+/// mean (``TimeRule``).
 public enum QuickCheck {
     public enum Decision: Sendable, Equatable {
         /// The file must be sent.
@@ -12,15 +15,80 @@ public enum QuickCheck {
         case skip
     }
 
+    /// What a destination's times say about whether it holds the source's current version.
+    public enum TimeRule: Sendable, Equatable {
+        /// The destination was given the source's mtime when it was written (a local file, as
+        /// rsync compares them): stale unless the two mtimes agree within the window.
+        case sameModificationTime
+        /// The destination's mtime is when it was written (an S3 object's LastModified, which
+        /// cannot be set): stale when the source changed after it.
+        case writtenAfterSource
+        /// The destination is a local copy of an object, given the object's time: stale when
+        /// the object was uploaded after the copy's inode last changed (its ctime, which
+        /// restoring the object's time does not set back), or when the copy was modified after
+        /// the upload.
+        case downloadedCopy
+    }
+
+    /// The size and times of one side's version of a file: all the quick check reads.
+    public struct Version: Sendable, Equatable {
+        public var size: Int64
+        public var mtime: FileTime
+        /// When the inode last changed; only ``TimeRule/downloadedCopy`` reads it.
+        public var changeTime: FileTime
+
+        @inlinable
+        public init(size: Int64, mtime: FileTime, changeTime: FileTime = FileTime(seconds: 0)) {
+            self.size = size
+            self.mtime = mtime
+            self.changeTime = changeTime
+        }
+
+        @inlinable
+        public init(_ status: FileStatus) {
+            self.init(size: status.size, mtime: status.mtime, changeTime: status.changeTime)
+        }
+    }
+
+    /// Two local files (``TimeRule/sameModificationTime``).
+    @inlinable
     public static func decide(source: FileStatus, destination: FileStatus, options: SyncOptions) -> Decision {
+        decide(source: Version(source), destination: Version(destination), rule: .sameModificationTime, options: options)
+    }
+
+    /// rsync's order of checks: `--ignore-existing`, `-u`, the size, `-c`, `--size-only`, `-I`,
+    /// then the times by `rule`.
+    @inlinable
+    public static func decide(source: Version, destination: Version, rule: TimeRule, options: SyncOptions) -> Decision {
         if options.ignoreExisting { return .skip }
-        if options.update && destination.mtime.seconds > source.mtime.seconds + options.modifyWindow { return .skip }
-        // rsync's order: size, then -c, then --size-only, then -I, then the mtime.
+        if options.update && destinationIsNewer(source, destination, window: options.modifyWindow) { return .skip }
         if source.size != destination.size { return .transfer }
         if options.checksum { return .compareChecksums }
         if options.sizeOnly { return .upToDate }
         if options.ignoreTimes { return .transfer }
-        return sameModificationTime(source.mtime, destination.mtime, window: options.modifyWindow) ? .upToDate : .transfer
+        return isStale(source, destination, rule: rule, window: options.modifyWindow) ? .transfer : .upToDate
+    }
+
+    /// Whether the destination's times say it is older than the source's version.
+    @inlinable
+    public static func isStale(_ source: Version, _ destination: Version, rule: TimeRule, window: Int64) -> Bool {
+        let window = max(0, window)
+        switch rule {
+        case .sameModificationTime:
+            return !sameModificationTime(source.mtime, destination.mtime, window: window)
+        case .writtenAfterSource:
+            return source.mtime.seconds > destination.mtime.seconds + window
+        case .downloadedCopy:
+            return source.mtime.seconds > destination.changeTime.seconds + window
+                || destination.mtime.seconds > source.mtime.seconds + window
+        }
+    }
+
+    /// `-u`: the destination was modified after the source, by more than the window (equal
+    /// times are not newer: the size and the rest of the check decide, as rsync's man page says).
+    @inlinable
+    public static func destinationIsNewer(_ source: Version, _ destination: Version, window: Int64) -> Bool {
+        destination.mtime.seconds > source.mtime.seconds + max(0, window)
     }
 
     /// rsync compares whole seconds (within `--modify-window`).
