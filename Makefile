@@ -16,7 +16,9 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c "import pytest" 2>/dev/null || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q pytest
+	@# pytest-xdist runs the end-to-end tests three at a time: most of their time is spent waiting
+	@# on child processes and moto, so three workers on two cores halve the suite's wall time.
+	@python3 -c "import pytest, xdist" 2>/dev/null || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q pytest pytest-xdist
 	@# The S3/EC2 tests' peers: moto_server (a local S3/EC2 API) and the aws CLI (the oracle).
 	@python3 -c "import moto.server, awscli, botocore" 2>/dev/null && command -v moto_server >/dev/null && command -v aws >/dev/null \
 	  || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q 'moto[server]' awscli
@@ -40,6 +42,7 @@ demo: build
 # Tests use one optimised build with testing enabled (the unit tests need @testable, the
 # end-to-end tests a fast binary): a second, debug build of swift-nio and friends would double CI.
 TEST_BUILD := -c release -Xswiftc -enable-testing
+E2E_WORKERS ?= 3
 
 test-build: deps
 	swift build $(TEST_BUILD) --build-tests
@@ -48,7 +51,7 @@ unit-test: test-build
 	swift test $(TEST_BUILD) --skip-build --disable-swift-testing
 
 e2e-test: test-build
-	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q Tests/EndToEnd
+	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q -n $(E2E_WORKERS) Tests/EndToEnd
 
 test: deps
 	$(MAKE) unit-test
