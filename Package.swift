@@ -83,9 +83,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SyncSystem"]),
+        // The backend conformance suite every Backend passes (SyncCoreTests: local and dry run;
+        // S3Tests: S3 on moto_server).
+        .target(name: "BackendConformance", dependencies: ["SyncCore", "SyncSystem"], path: "Tests/BackendConformance"),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SyncSystem", "BackendConformance"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "SyncSystem"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "AWSCore", "SyncSystem", "BackendConformance"]),
         .testTarget(name: "ProvisionTests", dependencies: ["Provision", "ProvisionEC2", "AWSCore", "SyncCore", "SyncSystem"]),
         .testTarget(name: "swiftsyncTests", dependencies: ["SwiftsyncCLI"]),
         // One function per parser of outside input: fuzzed by `make fuzz`, and every saved

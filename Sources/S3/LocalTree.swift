@@ -111,9 +111,9 @@ public struct LocalTree: Sendable {
     /// O_DIRECTORY), so that a symlink in a destination, there before the run or swapped in
     /// during it, never takes what is written or removed outside the tree. `file` and
     /// `operation` name what the directory is wanted for, in the error.
-    public func directory(_ path: [UInt8], for file: [UInt8], operation: String) throws -> DirectoryRef {
+    public func directory(_ path: [UInt8], for file: [UInt8], operation: String) throws -> LocalDirectory {
         let rootFD = try FileSystem.openDirectory(Array(root.utf8), in: FileSystem.currentDirectory, followSymlink: true, path: root)
-        var current = DirectoryRef(descriptor: rootFD, displayPath: root)
+        var current = LocalDirectory(descriptor: rootFD, displayPath: root)
         for component in path.split(separator: UInt8(ascii: "/")) {
             let name = Array(component)
             let display = current.path(of: name)
@@ -122,7 +122,7 @@ public struct LocalTree: Sendable {
             }
             switch result {
             case .success(let fd):
-                current = DirectoryRef(descriptor: fd, displayPath: display)
+                current = LocalDirectory(descriptor: fd, displayPath: display)
             case .failure(let error) where error.errno == ENOTDIR || error.errno == ELOOP:
                 let kind = (try? FileSystem.linkStatus(name, in: current.descriptor, path: display))?.kind
                 throw DestinationPathError(operation: operation, file: (root == "/" ? "/" : root + "/") + DisplayPath.escape(file),

@@ -233,13 +233,6 @@ extension S3Sync {
     }
 }
 
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
-}
 
 extension S3Sync.Side {
     var isLocal: Bool { if case .local = self { true } else { false } }

@@ -35,7 +35,7 @@ final class AtomicFileWriterTests: XCTestCase {
     func testCreateNamedTemporaryMakesAnExclusiveFileInTheDirectory() throws {
         let tmp = try TemporaryDirectory()
         let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
-        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
+        let dir = LocalDirectory(descriptor: fd, displayPath: tmp.path)
         let (file, temp) = try AtomicFileWriter.createNamedTemporary(for: b("target"), in: dir)
         defer { close(file) }
         XCTAssertTrue(isTemporaryName(temp, for: b("target")))
@@ -43,15 +43,15 @@ final class AtomicFileWriterTests: XCTestCase {
         XCTAssertEqual(linkStatus(tmp(String(decoding: temp, as: UTF8.self)))?.permissions, 0o600)
     }
 
-    func testAWriterOverALongNameCommitsAndLeavesNoTemp() throws {
+    func testAWriterOverALongNameCommitsAndLeavesNoTemp() async throws {
         let tmp = try TemporaryDirectory()
         let long = String(repeating: "n", count: 255)
         writeFile(tmp(long), "old")
         writeFile(tmp("src"), "new contents")
-        let src = open(tmp("src"), O_RDONLY | O_CLOEXEC)
-        defer { close(src) }
-        let dir = try XCTUnwrap(LocalBackend().openRoot(b(tmp.path), followSymlink: false))
-        let written = try LocalBackend().writeFile(b(long), in: dir, from: src, size: 12, attributes: AttributeSet(), options: WriteOptions()) { _ in true }
+        let (src, status) = try FileSystem.openRegularFile(b(tmp("src")), in: FileSystem.currentDirectory, path: "src")
+        let dir = try XCTUnwrap(LocalBackend().openRoot(b(tmp.path), relativeTo: nil, followSymlink: false))
+        let written = try await LocalBackend().putFile(b(long), in: dir, from: LocalFileSource(descriptor: src, status: status, displayPath: "src"),
+                                                       attributes: { _ in AttributeSet() }, options: WriteOptions())
         XCTAssertEqual(written, 12)
         XCTAssertEqual(readText(tmp(long)), "new contents")
         XCTAssertEqual(directoryNames(tmp.path).sorted(), [long, "src"].sorted())

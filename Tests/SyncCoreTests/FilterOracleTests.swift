@@ -87,7 +87,7 @@ final class FilterOracleTests: XCTestCase {
                 }
             }
         }
-        guard let root = try? backend.openRoot(b(Self.tree.source), followSymlink: true) else {
+        guard let root = try? backend.openRoot(b(Self.tree.source), relativeTo: nil, followSymlink: true) else {
             XCTFail("cannot open the source tree", file: file, line: line)
             return []
         }

@@ -109,7 +109,7 @@ final class ReliabilityTests: XCTestCase {
     /// `backup` in the same directory, with `contents` written and not yet committed.
     private func writer(over tmp: TemporaryDirectory, backup: String, contents: String) throws -> AtomicFileWriter {
         let fd = try FileSystem.openDirectory(b(tmp.path), in: FileSystem.currentDirectory, path: tmp.path)
-        let dir = DirectoryRef(descriptor: fd, displayPath: tmp.path)
+        let dir = LocalDirectory(descriptor: fd, displayPath: tmp.path)
         var options = WriteOptions()
         options.backup = BackupName(name: b(backup), directory: dir)
         let writer = try AtomicFileWriter(name: b("f"), in: dir, options: options)

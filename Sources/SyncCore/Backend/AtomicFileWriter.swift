@@ -10,7 +10,7 @@ import SyncSystem
 /// dot-prefixed temp name in the same directory is renamed over the target, as rsync does.
 public struct AtomicFileWriter {
     let name: [UInt8]
-    let directory: DirectoryRef
+    let directory: LocalDirectory
     let options: WriteOptions
     public private(set) var descriptor: Int32
     /// The temp name, when the file has one before commit.
@@ -19,7 +19,7 @@ public struct AtomicFileWriter {
 
     /// `creationMode`: the permission bits the file is created with (the engine runs with umask 0,
     /// so a file that needs no set-id bits needs no separate chmod).
-    public init(name: [UInt8], in directory: DirectoryRef, options: WriteOptions, creationMode: UInt32 = 0o600) throws(FileSystemError) {
+    public init(name: [UInt8], in directory: LocalDirectory, options: WriteOptions, creationMode: UInt32 = 0o600) throws(FileSystemError) {
         self.name = name
         self.directory = directory
         self.options = options
@@ -39,7 +39,7 @@ public struct AtomicFileWriter {
     }
 
     /// `.NAME.XXXXXX` in the target's directory, created exclusively.
-    static func createNamedTemporary(for name: [UInt8], in directory: DirectoryRef, mode: UInt32 = 0o600) throws(FileSystemError) -> (Int32, [UInt8]) {
+    static func createNamedTemporary(for name: [UInt8], in directory: LocalDirectory, mode: UInt32 = 0o600) throws(FileSystemError) -> (Int32, [UInt8]) {
         var attempt = 0
         while true {
             let temp = temporaryName(for: name)
@@ -67,7 +67,7 @@ public struct AtomicFileWriter {
     }
 
     /// Makes the new contents visible under `name` (or `target` in `targetDirectory`).
-    public mutating func commit(as target: [UInt8]? = nil, in targetDirectory: DirectoryRef? = nil) throws(FileSystemError) {
+    public mutating func commit(as target: [UInt8]? = nil, in targetDirectory: LocalDirectory? = nil) throws(FileSystemError) {
         let finalName = target ?? name
         let finalDirectory = targetDirectory ?? directory
         let display = finalDirectory.path(of: finalName)
@@ -116,9 +116,10 @@ public struct AtomicFileWriter {
     /// already this very inode (a run that stopped between its backup and its rename) a rename
     /// would do nothing and leave the temp name (rename(2) of one hard link over another). Until
     /// the link is made the old version is still at `name`, so nothing is ever lost.
-    static func keepOldVersion(of name: [UInt8], in directory: DirectoryRef, as backup: BackupName) throws(FileSystemError) {
+    static func keepOldVersion(of name: [UInt8], in directory: LocalDirectory, as backupName: BackupName) throws(FileSystemError) {
+        let backup = (name: backupName.name, directory: try LocalBackend.local(backupName.directory))
         let display = backup.directory.path(of: backup.name)
-        try backup.checkDistinct(from: name, in: directory)
+        try checkDistinct(backup.name, in: backup.directory, from: name, in: directory)
         var attempt = 0
         while true {
             do throws(FileSystemError) {
@@ -142,7 +143,21 @@ public struct AtomicFileWriter {
 
     /// The backup as a whole copy with the old file's mode and times (another filesystem, or
     /// one without hard links).
-    private static func copyOldVersion(of name: [UInt8], in directory: DirectoryRef, as backup: BackupName) throws(FileSystemError) {
+    /// Refuses (EINVAL) a backup name that is `name` itself in its own directory (an empty
+    /// suffix with a `--backup-dir` that is the destination directory): "backing up" would then
+    /// unlink or rename the only copy onto itself.
+    static func checkDistinct(_ backupName: [UInt8], in backupDirectory: LocalDirectory, from name: [UInt8],
+                              in directory: LocalDirectory) throws(FileSystemError) {
+        guard backupName == name else { return }
+        let here = try FileSystem.status(of: directory.descriptor, path: directory.displayPath)
+        let there = try FileSystem.status(of: backupDirectory.descriptor, path: backupDirectory.displayPath)
+        if here.device == there.device && here.inode == there.inode {
+            throw FileSystemError(operation: "backup (the backup name is the file itself)", path: directory.path(of: name), errno: EINVAL)
+        }
+    }
+
+    private static func copyOldVersion(of name: [UInt8], in directory: LocalDirectory,
+                                       as backup: (name: [UInt8], directory: LocalDirectory)) throws(FileSystemError) {
         let display = directory.path(of: name)
         let old: Int32
         do {
@@ -185,7 +200,7 @@ public struct AtomicFileWriter {
             if let dir = options.partialDirectory {
                 _ = try? FileSystem.makeDirectory(dir, in: directory.descriptor, mode: 0o700, path: "")
                 if let partialFD = try? FileSystem.openDirectory(dir, in: directory.descriptor, path: "") {
-                    let partial = DirectoryRef(descriptor: partialFD, displayPath: directory.path(of: dir))
+                    let partial = LocalDirectory(descriptor: partialFD, displayPath: directory.path(of: dir))
                     if (try? commit(as: name, in: partial)) != nil { return }
                 }
             } else if (try? commit()) != nil {

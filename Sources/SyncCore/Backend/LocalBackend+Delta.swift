@@ -15,10 +15,15 @@ extension LocalBackend {
     /// Before anything is written, the XXH3-128 of the file the delta would build is compared
     /// with the source's; on a mismatch (a strong-sum collision) the file is copied whole, as
     /// rsync does. Returns the literal and matched byte counts for `--stats`.
-    public func writeFileUsingBasis(_ name: [UInt8], in directory: DirectoryRef, basis basisFile: BasisFile?, from source: Int32, size: Int64,
-                                    attributes: AttributeSet, options: WriteOptions) throws -> (literal: Int64, matched: Int64) {
+    public func putFileUsingBasis(_ name: [UInt8], in directoryRef: DirectoryRef, basis basisFile: BasisFile?, from file: any FileSource,
+                                  attributes attributesFor: AttributesForVersion, options: WriteOptions) throws -> (literal: Int64, matched: Int64) {
+        let directory = try Self.local(directoryRef)
         let display = directory.path(of: name)
-        let basisName = basisFile?.name ?? name, basisDirectory = basisFile?.directory ?? directory
+        // The delta is made from a mapping of the source: it must be a local file.
+        guard let source = file.descriptor else { throw FileSystemError(operation: "delta", path: display, errno: EINVAL) }
+        let size = file.status.size
+        let attributes = attributesFor(file.status)
+        let basisName = basisFile?.name ?? name, basisDirectory = try Self.local(basisFile?.directory ?? directory)
         let basis = try FileSystem.openForReading(basisName, in: basisDirectory.descriptor, path: basisDirectory.path(of: basisName))
         defer { FileSystem.close(basis) }
         let basisSize = Int(try FileSystem.status(of: basis, path: display).size)

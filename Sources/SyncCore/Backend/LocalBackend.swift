@@ -1,93 +1,198 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import SyncSystem
 
-/// The local filesystem as a ``Backend``: every call goes through ``FileSystem``.
+/// A directory of the local filesystem, held by an open descriptor: every call about a name
+/// inside it is relative to that descriptor, so nothing is resolved through a path again.
+public final class LocalDirectory: DirectoryRef, @unchecked Sendable {
+    public let descriptor: Int32
+    private let listed = Atomic<Bool>(false)
+
+    public init(descriptor: Int32, displayPath: String) {
+        self.descriptor = descriptor
+        super.init(displayPath: displayPath)
+    }
+
+    deinit { FileSystem.close(descriptor) }
+
+    /// Notes a listing; returns whether the directory was listed before (and so must be rewound).
+    func markListed() -> Bool { listed.exchange(true, ordering: .relaxed) }
+}
+
+/// The local filesystem as a ``Backend``: every call goes through ``FileSystem``, relative to
+/// an open directory and without following symlinks below a root.
 public struct LocalBackend: Backend {
     public init() {}
 
     public var capabilities: BackendCapabilities {
-        [.posixAttributes, .hardLinks, .symlinks, .specialFiles, .inPlaceWrites, .kernelCopy]
+        [.posixAttributes, .hardLinks, .symlinks, .specialFiles, .inPlaceWrites, .kernelCopy, .settableTimes, .directories]
     }
 
-    public func openRoot(_ path: [UInt8], followSymlink: Bool) throws(FileSystemError) -> DirectoryRef? {
+    public var name: String { "local" }
+
+    /// The local directory behind `ref`: the engine only hands back what this backend made.
+    @inline(__always)
+    static func local(_ ref: DirectoryRef) throws(FileSystemError) -> LocalDirectory {
+        guard let local = ref as? LocalDirectory else {
+            throw FileSystemError(operation: "opendir", path: ref.displayPath, errno: EBADF)
+        }
+        return local
+    }
+
+    static func base(_ ref: DirectoryRef?, for path: [UInt8]) throws(FileSystemError) -> Int32 {
+        guard let ref, path.first != UInt8(ascii: "/") else { return FileSystem.currentDirectory }
+        return try local(ref).descriptor
+    }
+
+    // MARK: Roots
+
+    public func openRoot(_ path: [UInt8], relativeTo base: DirectoryRef?, followSymlink: Bool) throws -> DirectoryRef? {
         let display = DisplayPath.escape(path)
-        do {
-            let fd = try FileSystem.openDirectory(path, in: FileSystem.currentDirectory, followSymlink: followSymlink, path: display)
-            return DirectoryRef(descriptor: fd, displayPath: display)
-        } catch where error.errno == ENOENT {
-            return nil
+        let anchor = try Self.base(base, for: path)
+        do throws(FileSystemError) {
+            let fd = try FileSystem.openDirectory(path, in: anchor, followSymlink: followSymlink, path: display)
+            return LocalDirectory(descriptor: fd, displayPath: display)
+        } catch {
+            if error.errno == ENOENT { return nil }
+            throw error
         }
     }
 
-    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef) throws(FileSystemError) -> DirectoryRef? {
+    public func makeRoot(_ path: [UInt8], relativeTo base: DirectoryRef?, parents: Bool) throws -> DirectoryRef {
+        let anchor = try Self.base(base, for: path)
+        let display = DisplayPath.escape(path)
+        var prefix: [UInt8] = path.first == UInt8(ascii: "/") ? [UInt8(ascii: "/")] : []
+        let components = path.split(separator: UInt8(ascii: "/"))
+        var mkdirFailure: FileSystemError?
+        for (index, component) in components.enumerated() {
+            prefix += component
+            if parents || index == components.count - 1 {
+                do {
+                    try FileSystem.makeDirectory(prefix, in: anchor, mode: 0o755, path: DisplayPath.escape(prefix))
+                } catch where error.errno == EEXIST {
+                    // There already (a directory, or what the open below refuses).
+                } catch {
+                    mkdirFailure = mkdirFailure ?? error
+                }
+            }
+            prefix.append(UInt8(ascii: "/"))
+        }
         do {
-            let fd = try FileSystem.openDirectory(name, in: parent.descriptor, path: parent.path(of: name))
-            return DirectoryRef(descriptor: fd, displayPath: parent.path(of: name))
-        } catch where error.errno == ENOENT {
-            return nil
+            let fd = try FileSystem.openDirectory(path, in: anchor, followSymlink: true, path: display)
+            return LocalDirectory(descriptor: fd, displayPath: display)
+        } catch {
+            // The mkdir's reason says more than the open's ENOENT that follows it.
+            throw mkdirFailure ?? error
         }
     }
 
-    public func list(_ directory: DirectoryRef) throws(FileSystemError) -> [FileEntry] {
-        let names = try FileSystem.readDirectoryNames(directory.descriptor, rewind: directory.markListed(),
-                                                      path: directory.displayPath)
+    public func status(of directory: DirectoryRef) throws -> FileStatus {
+        try FileSystem.status(of: Self.local(directory).descriptor, path: directory.displayPath)
+    }
+
+    public func isSameDirectory(_ a: DirectoryRef, _ b: DirectoryRef) throws -> Bool {
+        let x = try status(of: a), y = try status(of: b)
+        return x.device == y.device && x.inode == y.inode
+    }
+
+    // MARK: Listing
+
+    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef) throws -> DirectoryRef? {
+        let display = parent.path(of: name)
+        let anchor = try Self.local(parent).descriptor
+        do throws(FileSystemError) {
+            let fd = try FileSystem.openDirectory(name, in: anchor, path: display)
+            return LocalDirectory(descriptor: fd, displayPath: display)
+        } catch {
+            if error.errno == ENOENT { return nil }
+            throw error
+        }
+    }
+
+    public func list(_ directory: DirectoryRef) throws -> [FileEntry] {
+        let dir = try Self.local(directory)
+        let names = try FileSystem.readDirectoryNames(dir.descriptor, rewind: dir.markListed(), path: directory.displayPath)
         var entries: [FileEntry] = []
         entries.reserveCapacity(names.count)
         for name in names {
             // A name that vanished between readdir and lstat is simply not listed.
-            guard let entry = try entry(name, in: directory, followSymlink: false) else { continue }
+            guard let entry = try entry(name, in: dir, followSymlink: false) else { continue }
             entries.append(entry)
         }
         entries.sort { compareNames($0.name, $1.name) < 0 }
         return entries
     }
 
-    public func entry(_ name: [UInt8], in directory: DirectoryRef, followSymlink: Bool) throws(FileSystemError) -> FileEntry? {
+    public func entry(_ name: [UInt8], in directory: DirectoryRef, followSymlink: Bool) throws -> FileEntry? {
+        try entry(name, in: Self.local(directory).descriptor, display: directory.path(of: name), followSymlink: followSymlink)
+    }
+
+    private func entry(_ name: [UInt8], in fd: Int32, display: @autoclosure () -> String, followSymlink: Bool) throws(FileSystemError) -> FileEntry? {
         let status: FileStatus
         do {
             status = followSymlink
-                ? try FileSystem.status(name, in: directory.descriptor, path: directory.path(of: name))
-                : try FileSystem.linkStatus(name, in: directory.descriptor, path: directory.path(of: name))
+                ? try FileSystem.status(name, in: fd, path: display())
+                : try FileSystem.linkStatus(name, in: fd, path: display())
         } catch where error.errno == ENOENT {
             return nil
         }
         var entry = FileEntry(name: name, status: status)
         if status.kind == .symlink {
-            entry.linkTarget = try FileSystem.readLink(name, in: directory.descriptor, sizeHint: Int(status.size),
-                                                       path: directory.path(of: name))
+            entry.linkTarget = try FileSystem.readLink(name, in: fd, sizeHint: Int(status.size), path: display())
         }
         return entry
     }
 
-    public func openRegularFile(_ name: [UInt8], in directory: DirectoryRef) throws(FileSystemError) -> (descriptor: Int32, status: FileStatus) {
-        try FileSystem.openRegularFile(name, in: directory.descriptor, path: directory.path(of: name))
+    public func entry(atPath path: [UInt8], beneath root: DirectoryRef) throws -> FileEntry? {
+        let anchor = try Self.local(root).descriptor
+        do throws(FileSystemError) {
+            return try FileSystem.withParent(of: path, beneath: anchor, path: root.path(of: path)) { (dir, name) throws(FileSystemError) in
+                try entry(name, in: dir, display: root.path(of: path), followSymlink: false)
+            }
+        } catch {
+            if error.errno == ENOENT || error.errno == ENOTDIR { return nil }
+            throw error
+        }
     }
 
-    public func writeFile(_ name: [UInt8], in directory: DirectoryRef, from source: Int32, size: Int64,
-                          attributes: AttributeSet, options: WriteOptions, onChunk: (Int) -> Bool) throws -> Int64 {
-        let usableMode = Self.creationMode(for: attributes)
-        var writer = try AtomicFileWriter(name: name, in: directory, options: options, creationMode: usableMode)
+    // MARK: Reading
+
+    public func openFile(_ name: [UInt8], in directory: DirectoryRef, listed: FileEntry?) throws -> any FileSource {
+        let display = directory.path(of: name)
+        let (fd, status) = try FileSystem.openRegularFile(name, in: Self.local(directory).descriptor, path: display)
+        return LocalFileSource(descriptor: fd, status: status, displayPath: display)
+    }
+
+    public func openFile(atPath path: [UInt8], beneath root: DirectoryRef) throws -> any FileSource {
+        let display = root.path(of: path)
+        let (fd, status) = try FileSystem.withParent(of: path, beneath: Self.local(root).descriptor, path: display) { (dir, name) throws(FileSystemError) in
+            try FileSystem.openRegularFile(name, in: dir, path: display)
+        }
+        return LocalFileSource(descriptor: fd, status: status, displayPath: display)
+    }
+
+    // MARK: Writing
+
+    public func putFile(_ name: [UInt8], in directory: DirectoryRef, from source: any FileSource,
+                        attributes: AttributesForVersion, options: WriteOptions) async throws -> Int64 {
+        let dir = try Self.local(directory)
+        let display = directory.path(of: name)
+        // Without a local descriptor (a remote source) the mode is known only once the bytes
+        // are in: the file starts private and gets its mode with the rest.
+        let usableMode = source.descriptor == nil ? 0o600 : Self.creationMode(for: attributes(source.status))
+        var writer = try AtomicFileWriter(name: name, in: dir, options: options, creationMode: usableMode)
         do {
             let written: Int64
-            if options.sparse {
-                written = try FileSystem.copySparse(from: source, to: writer.descriptor, size: size, punchHoles: options.inPlace,
-                                                    limiter: onChunk,
-                                                    path: directory.path(of: name))
+            if let fd = source.descriptor {
+                written = try Self.copy(from: fd, size: source.status.size, to: writer.descriptor, options: options,
+                                        progress: source.transferred, path: display)
             } else {
-                written = try FileSystem.copyContents(from: source, to: writer.descriptor, sizeHint: size, limiter: onChunk,
-                                                      path: directory.path(of: name))
-            }
-            // In place, an old longer file must end where the new one does (holes are not "written").
-            if options.inPlace { try FileSystem.truncate(writer.descriptor, to: options.sparse ? size : written, path: directory.path(of: name)) }
-            // A source that shrank while it was copied gave us less than one whole version.
-            let sizeNow = try FileSystem.status(of: source, path: directory.path(of: name)).size
-            if (!options.sparse && written < size) || sizeNow < size {
-                throw FileSystemError(operation: "read errors mapping", path: directory.path(of: name), errno: ENODATA)
+                written = try await Self.write(source, to: writer.descriptor, path: display)
             }
             try CancellationFlag.check()
-            try writer.apply(attributes, createdWith: usableMode)
+            try writer.apply(attributes(source.status), createdWith: usableMode)
             try writer.commit()
             return written
         } catch let error as FileSystemError where error.errno == ECANCELED {
@@ -99,6 +204,38 @@ public struct LocalBackend: Backend {
         }
     }
 
+    /// A local source's bytes by the kernel (holes kept with `-S`); a source that shrank while
+    /// copied gave less than one whole version, which is an error (the old file stays).
+    private static func copy(from fd: Int32, size: Int64, to output: Int32, options: WriteOptions,
+                             progress: (Int) -> Bool, path: String) throws(FileSystemError) -> Int64 {
+        let written: Int64
+        if options.sparse {
+            written = try FileSystem.copySparse(from: fd, to: output, size: size, punchHoles: options.inPlace, limiter: progress, path: path)
+        } else {
+            written = try FileSystem.copyContents(from: fd, to: output, sizeHint: size, limiter: progress, path: path)
+        }
+        // In place, an old longer file must end where the new one does (holes are not "written").
+        if options.inPlace { try FileSystem.truncate(output, to: options.sparse ? size : written, path: path) }
+        let sizeNow = try FileSystem.status(of: fd, path: path).size
+        if (!options.sparse && written < size) || sizeNow < size {
+            throw FileSystemError(operation: "read errors mapping", path: path, errno: ENODATA)
+        }
+        return written
+    }
+
+    /// A remote source's bytes, each piece written at its offset as it arrives.
+    private static func write(_ source: any FileSource, to output: Int32, path: String) async throws -> Int64 {
+        let total = ByteCount()
+        try await source.read { offset, bytes in
+            try FileSystem.writeAll(output, bytes, at: offset, path: path)
+            total.add(bytes.count)
+            guard source.transferred(bytes.count) else { throw SyncInterrupted() }
+        }
+        let written = total.value
+        try FileSystem.truncate(output, to: source.status.size, path: path)
+        return written
+    }
+
     /// The mode a new file is created with: its final mode when that has no set-id bits and
     /// the run's umask is 0 (so no chmod is needed later), else a private 0600.
     static func creationMode(for attributes: AttributeSet) -> UInt32 {
@@ -106,26 +243,28 @@ public struct LocalBackend: Backend {
         return mode
     }
 
-    public func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws(FileSystemError) {
-        try FileSystem.makeDirectory(name, in: directory.descriptor, mode: permissions, path: directory.path(of: name))
+    public func makeDirectory(_ name: [UInt8], in directory: DirectoryRef, permissions: UInt32) throws {
+        try FileSystem.makeDirectory(name, in: Self.local(directory).descriptor, mode: permissions, path: directory.path(of: name))
     }
 
-    public func makeSymlink(_ name: [UInt8], in directory: DirectoryRef, target: [UInt8]) throws(FileSystemError) {
-        try FileSystem.makeSymlink(name, in: directory.descriptor, target: target, path: directory.path(of: name))
+    public func makeSymlink(_ name: [UInt8], in directory: DirectoryRef, target: [UInt8]) throws {
+        try FileSystem.makeSymlink(name, in: Self.local(directory).descriptor, target: target, path: directory.path(of: name))
     }
 
-    public func makeNode(_ name: [UInt8], in directory: DirectoryRef, status: FileStatus) throws(FileSystemError) {
-        try FileSystem.makeNode(name, in: directory.descriptor, mode: status.modeWithType, device: status.rdev,
+    public func makeNode(_ name: [UInt8], in directory: DirectoryRef, status: FileStatus) throws {
+        try FileSystem.makeNode(name, in: Self.local(directory).descriptor, mode: status.modeWithType, device: status.rdev,
                                 path: directory.path(of: name))
     }
 
-    public func makeHardLink(_ name: [UInt8], in directory: DirectoryRef, to existing: [UInt8], in existingDirectory: DirectoryRef) throws(FileSystemError) {
-        try FileSystem.makeHardLink(name, in: directory.descriptor, to: existing, in: existingDirectory.descriptor,
-                                    path: directory.path(of: name))
+    public func makeHardLink(_ name: [UInt8], in directory: DirectoryRef, toPath path: [UInt8], beneath root: DirectoryRef) throws {
+        let fd = try Self.local(directory).descriptor
+        try FileSystem.withParent(of: path, beneath: Self.local(root).descriptor, path: root.path(of: path)) { (dir, existing) throws(FileSystemError) in
+            try FileSystem.makeHardLink(name, in: fd, to: existing, in: dir, path: directory.path(of: name))
+        }
     }
 
-    public func setAttributes(_ name: [UInt8], in directory: DirectoryRef, kind: FileKind, _ a: AttributeSet) throws(FileSystemError) {
-        let fd = directory.descriptor
+    public func setAttributes(_ name: [UInt8], in directory: DirectoryRef, kind: FileKind, _ a: AttributeSet) throws {
+        let fd = try Self.local(directory).descriptor
         if a.uid != nil || a.gid != nil {
             try FileSystem.setOwner(name, in: fd, uid: a.uid, gid: a.gid, path: directory.path(of: name))
         }
@@ -138,8 +277,8 @@ public struct LocalBackend: Backend {
         }
     }
 
-    public func setAttributes(of directory: DirectoryRef, _ a: AttributeSet) throws(FileSystemError) {
-        let fd = directory.descriptor
+    public func setAttributes(of directory: DirectoryRef, _ a: AttributeSet) throws {
+        let fd = try Self.local(directory).descriptor
         if a.uid != nil || a.gid != nil {
             try FileSystem.setOwner(of: fd, uid: a.uid, gid: a.gid, path: directory.displayPath)
         }
@@ -150,13 +289,14 @@ public struct LocalBackend: Backend {
     }
 
     public func remove(_ name: [UInt8], in directory: DirectoryRef, kind: FileKind,
-                       removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws(FileSystemError) {
+                       removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws {
+        let fd = try Self.local(directory).descriptor
         if kind != .directory {
-            try FileSystem.remove(name, in: directory.descriptor, isDirectory: false, path: directory.path(of: name))
+            try FileSystem.remove(name, in: fd, isDirectory: false, path: directory.path(of: name))
             removed(name, kind)
             return
         }
-        try removeTree(name, relative: name, in: directory.descriptor, display: directory.path(of: name), removed: removed)
+        try removeTree(name, relative: name, in: fd, display: directory.path(of: name), removed: removed)
     }
 
     private func removeTree(_ name: [UInt8], relative: [UInt8], in parent: Int32, display: String,
@@ -180,7 +320,15 @@ public struct LocalBackend: Backend {
         removed(relative, .directory)
     }
 
-    public func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) throws(FileSystemError) {
-        try FileSystem.rename(name, in: directory.descriptor, to: newName, in: newDirectory.descriptor, path: directory.path(of: name))
+    public func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) throws {
+        try FileSystem.rename(name, in: Self.local(directory).descriptor, to: newName, in: Self.local(newDirectory).descriptor,
+                              path: directory.path(of: name))
     }
+}
+
+/// A byte count shared by the pieces of one transfer, which may arrive on several threads.
+final class ByteCount: Sendable {
+    private let count = Atomic<Int64>(0)
+    func add(_ n: Int) { count.add(Int64(n), ordering: .relaxed) }
+    var value: Int64 { count.load(ordering: .relaxed) }
 }

@@ -167,7 +167,7 @@ public enum DeltaFiles {
         }
         let display = String(decoding: directory, as: UTF8.self)
         let dirFD = try FileSystem.openDirectory(directory, in: FileSystem.currentDirectory, followSymlink: true, path: display)
-        var writer = try AtomicFileWriter(name: name, in: DirectoryRef(descriptor: dirFD, displayPath: display),
+        var writer = try AtomicFileWriter(name: name, in: LocalDirectory(descriptor: dirFD, displayPath: display),
                                           options: WriteOptions(), creationMode: 0o644)
         do {
             let result = try body(writer.descriptor)

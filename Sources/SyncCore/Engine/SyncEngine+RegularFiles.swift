@@ -16,7 +16,7 @@ extension SyncEngine {
             case .leader:
                 isLeader = true
             case .linkTo(let leaderPath):
-                linkFollower(follower, to: leaderPath, retained: false)
+                await linkFollower(follower, to: leaderPath, retained: false)
                 return
             case .queued:
                 node.retain()
@@ -27,9 +27,10 @@ extension SyncEngine {
         }
 
         guard let existing else {
-            if let handled = useAlternateDestination(for: entry, from: srcDir, name: name, path: path, node: node, destinationDirectory: dst),
+            if let handled = await useAlternateDestination(for: entry, from: srcDir, name: name, path: path, node: node,
+                                                           destinationDirectory: dst),
                handled {
-                if isLeader { completeLeader(entry, succeeded: true) }
+                if isLeader { await completeLeader(entry, succeeded: true) }
                 return
             }
             await enqueue(TransferJob(node: node, sourceDirectory: srcDir, entry: entry, existing: nil,
@@ -37,15 +38,16 @@ extension SyncEngine {
                                       isHardLinkLeader: isLeader))
             return
         }
-        var decision = QuickCheck.decide(source: entry.status, destination: existing.status, options: options)
+        var decision = QuickCheck.decide(source: QuickCheck.Version(entry.status), destination: QuickCheck.Version(existing.status),
+                                         rule: timeRule, options: options)
         var change = ItemizedChange(update: .received, kind: .regular)
         if decision == .compareChecksums {
-            change.checksum = !checksumsMatch(entry, in: srcDir, and: name, in: dst)
+            change.checksum = await !checksumsMatch(entry, in: srcDir, and: name, in: dst)
             decision = change.checksum ? .transfer : .upToDate
         }
         switch decision {
         case .skip:
-            if isLeader { completeLeader(entry, succeeded: true) }
+            if isLeader { await completeLeader(entry, succeeded: true) }
             return
         case .transfer:
             change.size = entry.status.size != existing.status.size
@@ -56,7 +58,7 @@ extension SyncEngine {
         case .upToDate, .compareChecksums:
             change.update = .attributesOnly
             var existing = existing
-            if existing.status.linkCount > 1, let fresh = try? destination.entry(name, in: dst, followSymlink: false) {
+            if existing.status.linkCount > 1, let fresh = try? await destination.entry(name, in: dst, followSymlink: false) {
                 // Another name of this inode may have been fixed already in this run.
                 existing = fresh
             }
@@ -64,28 +66,26 @@ extension SyncEngine {
             if change.isSignificant {
                 reporter.changed(change, path: path)
                 do {
-                    try destination.setAttributes(name, in: dst, kind: .regular, attributesToFix(source: entry, change: change))
+                    try await destination.setAttributes(name, in: dst, kind: .regular, attributesToFix(source: entry, change: change))
                 } catch {
                     reporter.error("\(error)")
                 }
             }
-            if options.removeSourceFiles { removeSource(entry, in: srcDir) }
-            if isLeader { completeLeader(entry, succeeded: true) }
+            if options.removeSourceFiles { await removeSource(entry, in: srcDir) }
+            if isLeader { await completeLeader(entry, succeeded: true) }
         }
     }
 
-    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and name: [UInt8], in dst: DirectoryRef) -> Bool {
-        checksumsMatch(entry, in: srcDir) { try destination.openForReading(name, in: dst) }
+    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and name: [UInt8], in dst: DirectoryRef) async -> Bool {
+        await checksumsMatch(entry, in: srcDir) { try await destination.openFile(name, in: dst, listed: nil) }
     }
 
     /// `-c`: whether the source file's bytes equal those of the file `openOther` opens.
-    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, other openOther: () throws -> Int32) -> Bool {
+    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, other openOther: () async throws -> any FileSource) async -> Bool {
         do {
-            let a = try source.openForReading(entry.name, in: srcDir)
-            defer { FileSystem.close(a) }
-            let b = try openOther()
-            defer { FileSystem.close(b) }
-            return try ContentChecksum.digest(of: a, path: srcDir.path(of: entry.name)) == ContentChecksum.digest(of: b, path: "")
+            let a = try await source.openFile(entry.name, in: srcDir, listed: entry)
+            let b = try await openOther()
+            return try await ContentChecksum.digest(of: a) == ContentChecksum.digest(of: b)
         } catch {
             return false
         }
@@ -94,20 +94,18 @@ extension SyncEngine {
     /// `--link-dest`/`--compare-dest`: a matching file in an alternate tree (by the quick check,
     /// or with `-c` by checksum) is linked or skipped instead of copied. Returns `true` when handled.
     func useAlternateDestination(for entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], path: [UInt8], node: DirectoryNode,
-                                 destinationDirectory dst: DirectoryRef) -> Bool? {
+                                 destinationDirectory dst: DirectoryRef) async -> Bool? {
         let alternates = context.withLock { $0.alternateDestinations }
         guard !alternates.isEmpty else { return nil }
         for (ref, link) in alternates {
-            // Paths into an alternate tree never follow a symlink in it (see FileSystem.withParent).
-            guard let status = try? FileSystem.linkStatus(beneath: ref.descriptor, path, path: ""), status.kind == .regular else { continue }
-            switch QuickCheck.decide(source: entry.status, destination: status, options: options) {
+            // Paths into an alternate tree never follow a symlink in it (see Backend.entry(atPath:beneath:)).
+            guard let found = try? await destination.entry(atPath: path, beneath: ref), found.kind == .regular else { continue }
+            let status = found.status
+            switch QuickCheck.decide(source: QuickCheck.Version(entry.status), destination: QuickCheck.Version(status),
+                                     rule: timeRule, options: options) {
             case .upToDate: break
             case .compareChecksums:
-                guard checksumsMatch(entry, in: srcDir, other: {
-                    try FileSystem.withParent(of: path, beneath: ref.descriptor, path: ref.path(of: path)) { (dir, name) throws(FileSystemError) in
-                        try FileSystem.openForReading(name, in: dir, path: ref.path(of: path))
-                    }
-                })
+                guard await checksumsMatch(entry, in: srcDir, other: { try await destination.openFile(atPath: path, beneath: ref) })
                 else { continue }
             case .transfer, .skip: continue
             }
@@ -122,11 +120,7 @@ extension SyncEngine {
                 if let u = wanted.uid, u != status.uid { continue }
                 if let g = wanted.gid, g != status.gid { continue }
                 do {
-                    if !options.dryRun {
-                        try FileSystem.withParent(of: path, beneath: ref.descriptor, path: ref.path(of: path)) { (dir, alternate) throws(FileSystemError) in
-                            try FileSystem.makeHardLink(name, in: dst.descriptor, to: alternate, in: dir, path: dst.path(of: name))
-                        }
-                    }
+                    try await destination.makeHardLink(name, in: dst, toPath: path, beneath: ref)
                     node.markContentsChanged()
                     reporter.statistics.countCreated(.regular)
                 } catch {

@@ -9,7 +9,7 @@ extension SyncEngine {
     /// `src/` (or `.`) sends the directory's contents, `src` sends the directory by name; DEST
     /// is a directory (created if missing, its parents too with `--mkpath`) unless a single
     /// file is copied to a name that is not an existing directory.
-    func prepareRoots(sources: [String], destination destinationPath: String) -> DirectoryNode? {
+    func prepareRoots(sources: [String], destination destinationPath: String) async -> DirectoryNode? {
         var rootEntries: [(DirectoryRef, FileEntry)] = []
         var contentsRoot: (DirectoryRef, FileEntry)?
         var anyDirectory = false
@@ -18,19 +18,19 @@ extension SyncEngine {
             let contents = sourcePath.hasSuffix("/") || sourcePath == "." || sourcePath.hasSuffix("/.")
             do {
                 if contents || options.filesFrom != nil {
-                    guard let dir = try source.openRoot(bytes, followSymlink: true) else {
+                    guard let dir = try await source.openRoot(bytes, followSymlink: true) else {
                         reporter.error("change_dir \"\(absolute(sourcePath))\" failed: No such file or directory (2)")
                         continue
                     }
-                    let status = try FileSystem.status(of: dir.descriptor, path: sourcePath)
+                    let status = try await source.status(of: dir)
                     anyDirectory = true
                     if contentsRoot == nil { contentsRoot = (dir, FileEntry(name: [UInt8(ascii: ".")], status: status)) }
-                    let listed = options.filesFrom != nil ? filesFromEntries(in: dir) : try source.list(dir)
+                    let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.list(dir)
                     rootEntries += listed.map { (dir, $0) }
                 } else {
                     let (parent, name) = split(bytes)
-                    guard let parentDir = try source.openRoot(parent, followSymlink: true),
-                          let entry = try source.entry(name, in: parentDir, followSymlink: false) else {
+                    guard let parentDir = try await source.openRoot(parent, followSymlink: true),
+                          let entry = try await source.entry(name, in: parentDir, followSymlink: false) else {
                         reporter.error("link_stat \"\(absolute(sourcePath))\" failed: No such file or directory (2)")
                         continue
                     }
@@ -51,7 +51,7 @@ extension SyncEngine {
 
         // Where the destination directory is, and whether a single file gets a new name.
         let destinationBytes = Array(destinationPath.utf8)
-        let destinationExisting = try? destination.openRoot(destinationBytes, followSymlink: true)
+        let destinationExisting = (try? await destination.openRoot(destinationBytes, followSymlink: true)) ?? nil
         let destinationIsDirectory = destinationExisting != nil || sources.count > 1 || anyDirectory
             || contentsRoot != nil || destinationPath.hasSuffix("/")
         var rename: (from: [UInt8], to: [UInt8])?
@@ -60,15 +60,16 @@ extension SyncEngine {
             if let existing = destinationExisting {
                 destinationRoot = existing
             } else {
-                guard let created = createDestination(destinationPath) else { return nil }
+                guard let created = await createDestination(destinationPath) else { return nil }
                 destinationRoot = created
             }
         } else {
             let (parent, name) = split(destinationBytes)
-            if options.makePath && ((try? destination.openRoot(parent, followSymlink: true)) ?? nil) == nil {
-                _ = createDestination(String(decoding: parent, as: UTF8.self), announce: false)
+            var parentRef = (try? await destination.openRoot(parent, followSymlink: true)) ?? nil
+            if options.makePath && parentRef == nil {
+                parentRef = await createDestination(String(decoding: parent, as: UTF8.self), announce: false)
             }
-            guard let parentRef = (try? destination.openRoot(parent, followSymlink: true)) ?? nil else {
+            guard let parentRef else {
                 reporter.fatalIO("change_dir#3 \"\(absolute(DisplayPath.escape(parent)))\" failed: No such file or directory (2)")
                 return nil
             }
@@ -86,33 +87,33 @@ extension SyncEngine {
         root.rootDevice = contentsRoot?.1.status.device ?? unique.first?.1.status.device
         if let tree = options.filesFrom.map({ FilesFromTree(paths: $0) }) { root.filesFrom = tree }
         if let (_, rootEntry) = contentsRoot {
+            let existingStatus = destinationExisting == nil ? nil : try? await destination.status(of: destinationRoot)
             if destinationExisting == nil {
-                reporter.changed(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: [])
-                reporter.statistics.countCreated(.directory)
+                reportCreatedDirectory(path: [])
                 root.finalAttributes = attributes(for: rootEntry, isNew: true)
-            } else if destinationRoot.descriptor >= 0,
-                      let status = try? FileSystem.status(of: destinationRoot.descriptor, path: destinationPath) {
+            } else if let status = existingStatus {
                 var change = ItemizedChange(update: .attributesOnly, kind: .directory)
                 attributeChanges(&change, source: rootEntry, destination: FileEntry(name: [], status: status))
-                reporter.changed(change, path: [])
+                reportDirectory(change, path: [])
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
             if options.preserveTimes {
                 root.finalAttributes.mtime = rootEntry.status.mtime
-                root.mtimeAlreadyRight = destinationExisting != nil && root.finalAttributes.mtime != nil
-                    && (try? FileSystem.status(of: destinationRoot.descriptor, path: destinationPath))
-                        .map { QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow) } == true
+                root.mtimeAlreadyRight = existingStatus.map {
+                    QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow)
+                } == true
             }
             reporter.statistics.countSource(.directory)
         }
+        let alternates = await openAlternates(relativeTo: destinationRoot)
+        let backup = await options.backupDirectory.asyncMap { await openOrCreate($0, relativeTo: destinationRoot) }
         context.withLock { c in
             c.destinationRoot = destinationRoot
-            c.alternateDestinations = openAlternates(relativeTo: destinationRoot)
-            if let backup = options.backupDirectory {
-                switch openOrCreate(backup, relativeTo: destinationRoot) {
-                case .success(let ref): c.backupRoot = ref
-                case .failure(let error): if !options.dryRun { c.backupRootFailure = error }
-                }
+            c.alternateDestinations = alternates
+            switch backup {
+            case .success(let ref): c.backupRoot = ref
+            case .failure(let error): c.backupRootFailure = error
+            case nil: break
             }
             if let partial = options.partialDirectory { c.partialDirectory = Array(partial.utf8) }
         }
@@ -120,12 +121,12 @@ extension SyncEngine {
     }
 
     /// The entries named by `--files-from` at the top of the source directory.
-    private func filesFromEntries(in dir: DirectoryRef) -> [FileEntry] {
+    private func filesFromEntries(in dir: DirectoryRef) async -> [FileEntry] {
         let tree = FilesFromTree(paths: options.filesFrom ?? [])
         var result: [FileEntry] = []
         for name in tree.children.keys {
             do {
-                if let entry = try source.entry(name, in: dir, followSymlink: false) {
+                if let entry = try await source.entry(name, in: dir, followSymlink: false) {
                     result.append(entry)
                 } else {
                     reporter.error("link_stat \"\(dir.path(of: name))\" failed: No such file or directory (2)")
@@ -138,46 +139,25 @@ extension SyncEngine {
     }
 
     /// Creates the missing destination directory (with `--mkpath`, its parents as well).
-    private func createDestination(_ path: String, announce: Bool = true) -> DirectoryRef? {
-        let bytes = Array(path.utf8)
-        if options.dryRun {
-            reporter.info("created directory \(trimmedDisplay(path))")
-            return DirectoryRef(descriptor: -1, displayPath: path)
-        }
-        var prefix: [UInt8] = bytes.first == UInt8(ascii: "/") ? [UInt8(ascii: "/")] : []
-        let components = bytes.split(separator: UInt8(ascii: "/"))
-        for (index, component) in components.enumerated() {
-            prefix += component
-            let last = index == components.count - 1
-            if last || options.makePath {
-                do {
-                    try FileSystem.makeDirectory(prefix, in: FileSystem.currentDirectory, mode: 0o755, path: DisplayPath.escape(prefix))
-                    if last && announce { reporter.info("created directory \(trimmedDisplay(path))") }
-                } catch where error.errno == EEXIST {
-                } catch {
-                    reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(error.reason)")
-                    return nil
-                }
-            }
-            prefix.append(UInt8(ascii: "/"))
-        }
+    private func createDestination(_ path: String, announce: Bool = true) async -> DirectoryRef? {
         do {
-            let fd = try FileSystem.openDirectory(bytes, in: FileSystem.currentDirectory, followSymlink: true, path: path)
-            return DirectoryRef(descriptor: fd, displayPath: path)
+            let created = try await destination.makeRoot(Array(path.utf8), relativeTo: nil, parents: options.makePath)
+            if announce { reporter.info("created directory \(trimmedDisplay(path))") }
+            return created
+        } catch let error as FileSystemError where error.operation == "mkdir" {
+            reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(error.reason)")
         } catch {
             reporter.fatalIO("\(error)")
-            return nil
         }
+        return nil
     }
 
-    private func openAlternates(relativeTo root: DirectoryRef) -> [(ref: DirectoryRef, link: Bool)] {
+    private func openAlternates(relativeTo root: DirectoryRef) async -> [(ref: DirectoryRef, link: Bool)] {
         var result: [(ref: DirectoryRef, link: Bool)] = []
         for (paths, link) in [(options.compareDest, false), (options.linkDest, true)] {
             for path in paths {
-                let bytes = Array(path.utf8)
-                let base = bytes.first == UInt8(ascii: "/") || root.descriptor < 0 ? FileSystem.currentDirectory : root.descriptor
-                if let fd = try? FileSystem.openDirectory(bytes, in: base, followSymlink: true, path: path) {
-                    result.append((DirectoryRef(descriptor: fd, displayPath: path), link))
+                if let ref = (try? await destination.openRoot(Array(path.utf8), relativeTo: root, followSymlink: true)) ?? nil {
+                    result.append((ref, link))
                 } else {
                     reporter.warning("--\(link ? "link" : "compare")-dest arg does not exist: \(path)")
                 }
@@ -188,30 +168,12 @@ extension SyncEngine {
 
     /// `--backup-dir`, created as needed. When it cannot be had, the reason is kept: every
     /// backup then fails with it, so no file is replaced or deleted without its backup.
-    private func openOrCreate(_ path: String, relativeTo root: DirectoryRef) -> Result<DirectoryRef, FileSystemError> {
-        let bytes = Array(path.utf8)
-        let base = bytes.first == UInt8(ascii: "/") || root.descriptor < 0 ? FileSystem.currentDirectory : root.descriptor
-        var prefix: [UInt8] = bytes.first == UInt8(ascii: "/") ? [UInt8(ascii: "/")] : []
-        var mkdirFailure: FileSystemError?
-        if !options.dryRun {
-            for component in bytes.split(separator: UInt8(ascii: "/")) {
-                prefix += component
-                do {
-                    try FileSystem.makeDirectory(prefix, in: base, mode: 0o755, path: String(decoding: prefix, as: UTF8.self))
-                } catch where error.errno == EEXIST {
-                    // There already (a directory, or what the open below refuses).
-                } catch {
-                    mkdirFailure = mkdirFailure ?? error
-                }
-                prefix.append(UInt8(ascii: "/"))
-            }
-        }
+    private func openOrCreate(_ path: String, relativeTo root: DirectoryRef) async -> Result<DirectoryRef, FileSystemError> {
         do {
-            let fd = try FileSystem.openDirectory(bytes, in: base, followSymlink: true, path: path)
-            return .success(DirectoryRef(descriptor: fd, displayPath: path))
+            return .success(try await destination.makeRoot(Array(path.utf8), relativeTo: root, parents: true))
         } catch {
-            let failure = mkdirFailure ?? error
-            if !options.dryRun { reporter.error("cannot use backup directory \(path): \(failure)") }
+            let failure = error as? FileSystemError ?? FileSystemError(operation: "mkdir", path: path, errno: EIO)
+            reporter.error("cannot use backup directory \(path): \(failure)")
             return .failure(failure)
         }
     }

@@ -7,9 +7,13 @@ extension SyncEngine {
     /// Lists one directory on both sides, plans it, and acts: deletions, directories,
     /// symlinks, devices and attribute fixes inline; regular files to the transfer queue.
     func walk(_ node: DirectoryNode) async {
-        defer { release(node) }
+        await walkContents(of: node)
+        await release(node)
+    }
+
+    private func walkContents(of node: DirectoryNode) async {
         if CancellationFlag.isSet { workList.cancel(); return }
-        guard openHandles(of: node), let dst = node.destination else { return }
+        guard await openHandles(of: node), let dst = node.destination else { return }
 
         // The listings: the root may gather entries from several source directories.
         var sourceEntries: [FileEntry]
@@ -19,7 +23,7 @@ extension SyncEngine {
             sourceDirectories = roots.map { $0.0 }
         } else if let src = node.source {
             do {
-                sourceEntries = try source.list(src)
+                sourceEntries = try await source.list(src)
             } catch {
                 reporter.error("\(error)")
                 return
@@ -34,7 +38,7 @@ extension SyncEngine {
         var destinationEntries: [FileEntry]
         var deleteAllowed = node.deleteAllowed && options.delete != nil
         do {
-            destinationEntries = try destination.list(dst)
+            destinationEntries = try await destination.list(dst)
         } catch {
             reporter.error("\(error)")
             destinationEntries = []
@@ -51,7 +55,7 @@ extension SyncEngine {
                 lateDeletions.withLock { $0.append((node.relativePath, late, mtime)) }
             } else {
                 // rsync deletes in reverse name order (which --max-delete makes visible).
-                for index in plan.deletions.reversed() { delete(destinationEntries[index], in: dst, directoryPath: node.relativePath) }
+                for index in plan.deletions.reversed() { await delete(destinationEntries[index], in: dst, directoryPath: node.relativePath) }
             }
         }
         if let hardLinks {
@@ -83,30 +87,23 @@ extension SyncEngine {
     }
 
     /// Opens the node's source and destination directories (the root's are already open).
-    func openHandles(of node: DirectoryNode) -> Bool {
+    func openHandles(of node: DirectoryNode) async -> Bool {
         guard let parent = node.parent else { return true }
         guard let parentSource = node.sourceParent ?? parent.source, let parentDestination = parent.destination else { return false }
         // Destination first: even when the source cannot be read, the directory made for it
         // gets its attributes at the end.
         do {
-            if let dst = try destination.openDirectory(node.destinationName, in: parentDestination) {
-                node.destination = dst
-            } else if options.dryRun {
-                node.destination = DirectoryRef(descriptor: -1, displayPath: parentDestination.path(of: node.destinationName))
-            } else {
+            guard let dst = try await destination.openDirectory(node.destinationName, in: parentDestination) else {
                 reporter.error("opendir \"\(parentDestination.path(of: node.destinationName))\" failed: No such file or directory (2)")
                 return false
             }
+            node.destination = dst
         } catch {
-            if options.dryRun {
-                node.destination = DirectoryRef(descriptor: -1, displayPath: parentDestination.path(of: node.destinationName))
-            } else {
-                reporter.error("\(error)")
-                return false
-            }
+            reporter.error("\(error)")
+            return false
         }
         do {
-            guard let src = try source.openDirectory(node.sourceName, in: parentSource) else {
+            guard let src = try await source.openDirectory(node.sourceName, in: parentSource) else {
                 reporter.vanished(parentSource.path(of: node.sourceName))
                 return false
             }
@@ -126,7 +123,7 @@ extension SyncEngine {
         let path = node.path(of: name)
         if entry.kind == .symlink && options.copyLinks {
             do {
-                guard let target = try source.entry(entry.name, in: srcDir, followSymlink: true) else {
+                guard let target = try await source.entry(entry.name, in: srcDir, followSymlink: true) else {
                     reporter.error("symlink has no referent: \"\(srcDir.path(of: entry.name))\"")
                     return
                 }
@@ -179,12 +176,12 @@ extension SyncEngine {
                     reporter.error("recv_generator: failed to stat \"\(dst.path(of: name))\": Not a directory (20)")
                     // ...and, like rsync's end-of-run directory pass, still sets the time on that path.
                     if options.preserveTimes {
-                        try? destination.setAttributes(name, in: dst, kind: e.kind, AttributeSet(mtime: entry.status.mtime))
+                        try? await destination.setAttributes(name, in: dst, kind: e.kind, AttributeSet(mtime: entry.status.mtime))
                     }
                 }
                 return
             }
-            guard makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
+            guard await makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
             node.markContentsChanged()
             current = nil
             replaced = true
@@ -193,25 +190,26 @@ extension SyncEngine {
 
         switch entry.kind {
         case .directory:
-            descend(into: entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
+            await descend(into: entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         case .regular:
             await handleRegular(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         case .symlink:
-            handleSymlink(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
+            await handleSymlink(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         default:
-            handleSpecial(entry, name: name, existing: current, node: node, destinationDirectory: dst)
+            await handleSpecial(entry, name: name, existing: current, node: node, destinationDirectory: dst)
         }
     }
 
     /// Removes an item of another type where a new one must go. A non-empty directory is only
     /// removed with `--delete` or `--force`, as in rsync.
-    func makeWay(for entry: FileEntry, replacing old: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) -> Bool {
+    func makeWay(for entry: FileEntry, replacing old: FileEntry, name: [UInt8], in dst: DirectoryRef, node: DirectoryNode) async -> Bool {
         let path = node.path(of: name)
         if old.kind == .directory && options.delete == nil && !options.force {
             // Without --delete or --force rsync only removes an empty directory in the way.
-            let isEmpty = ((try? destination.openDirectory(name, in: dst)) ?? nil).map { dir in
-                ((try? destination.list(dir)) ?? [FileEntry(name: [], status: FileStatus(kind: .regular, permissions: 0))]).isEmpty
-            } ?? true
+            var isEmpty = true
+            if let dir = (try? await destination.openDirectory(name, in: dst)) ?? nil {
+                isEmpty = (try? await destination.list(dir))?.isEmpty ?? false
+            }
             guard isEmpty else {
                 reporter.error("cannot delete non-empty directory: \(DisplayPath.escape(path))")
                 reporter.error("could not make way for new \(kindWord(entry.kind)): \(DisplayPath.escape(path))")
@@ -219,10 +217,10 @@ extension SyncEngine {
             }
         }
         if options.backup && old.kind != .directory {
-            return makeBackup(name: name, in: dst, directoryPath: node.relativePath) != nil
+            return await makeBackup(name: name, in: dst, directoryPath: node.relativePath) != nil
         }
         do {
-            try destination.remove(name, in: dst, kind: old.kind) { relative, kind in
+            try await destination.remove(name, in: dst, kind: old.kind) { relative, kind in
                 // rsync reports what was inside a replaced directory, not the directory itself.
                 if relative != name { reporter.deleted(path: node.path(of: relative), kind: kind) }
             }
@@ -246,16 +244,21 @@ extension SyncEngine {
 
     // MARK: Directories
 
-    func descend(into entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode, destinationDirectory dst: DirectoryRef) {
+    func descend(into entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], existing: FileEntry?, node: DirectoryNode,
+                 destinationDirectory dst: DirectoryRef) async {
         let path = node.path(of: name)
         var change = ItemizedChange(update: .localChange, kind: .directory, isNew: existing == nil)
         if existing == nil {
             node.markContentsChanged()
             do {
-                try destination.makeDirectory(name, in: dst, permissions: 0o700)
+                try await destination.makeDirectory(name, in: dst, permissions: 0o700)
                 reporter.statistics.countCreated(.directory)
-            } catch where error.errno == EEXIST && (try? destination.entry(name, in: dst, followSymlink: false))??.kind == .directory {
+            } catch let error as FileSystemError where error.errno == EEXIST {
                 // Another run made it meanwhile: as for rsync, that is the directory we wanted.
+                guard (try? await destination.entry(name, in: dst, followSymlink: false))??.kind == .directory else {
+                    reporter.error("\(error)")
+                    return
+                }
             } catch {
                 reporter.error("\(error)")
                 return

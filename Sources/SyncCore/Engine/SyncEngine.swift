@@ -13,14 +13,14 @@ public final class SyncEngine: Sendable {
     public let reporter: SyncReporter
     let source: any Backend
     let destination: any Backend
-    let limiter: BandwidthLimiter?
+    /// Bytes moved, `--bwlimit`'s pace and cancellation, applied through every source transferred.
+    let meter: TransferMeter
     let hardLinks: HardLinkRegistry?
     /// Holds -i/-v lines of all-new hard-link groups until rsync's attribution is known.
     let hardLinkItemizer: HardLinkItemizer?
     let deletionCount = Atomic<Int>(0)
     let transfers: AsyncBoundedQueue<TransferJob>
     let workList = DirectoryWorkList()
-    let bytesDone = Atomic<Int64>(0)
     let startTime: Double
     /// Files smaller than this are copied by the walker that found them (see RESULTS.md).
     let inlineTransferLimit: Int64
@@ -32,6 +32,10 @@ public final class SyncEngine: Sendable {
     let lateDeletions = Mutex<[(path: [UInt8], entries: [FileEntry], mtime: FileTime?)]>([])
     /// Set once the roots are resolved.
     let context = Mutex<RunContext>(RunContext())
+    /// How the destination's times tell whether it holds the source's version.
+    let timeRule: QuickCheck.TimeRule
+    /// Both sides keep owners, groups and modes: only then are they compared and fixed.
+    let comparesAttributes: Bool
 
     struct RunContext: @unchecked Sendable {
         var destinationRoot: DirectoryRef?
@@ -56,9 +60,11 @@ public final class SyncEngine: Sendable {
                 destination: any Backend = LocalBackend()) {
         self.options = options
         self.reporter = reporter
-        self.source = source
+        self.source = options.dryRun ? DryRunBackend(wrapping: source) : source
         self.destination = options.dryRun ? DryRunBackend(wrapping: destination) : destination
-        self.limiter = options.bandwidthLimit.map { BandwidthLimiter(bytesPerSecond: $0) }
+        self.meter = TransferMeter(bytesPerSecond: options.bandwidthLimit)
+        self.timeRule = QuickCheck.TimeRule(source: source.capabilities, destination: destination.capabilities)
+        self.comparesAttributes = source.capabilities.contains(.posixAttributes) && destination.capabilities.contains(.posixAttributes)
         self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
         let itemizing = reporter.options.itemize || reporter.options.verbose > 0
         self.hardLinkItemizer = options.hardLinks && itemizing ? HardLinkItemizer() : nil
@@ -83,7 +89,7 @@ public final class SyncEngine: Sendable {
         let executor = BlockingExecutor(threadCount: options.walkers + options.jobs + 1)
         defer { executor.shutdown() }
         await withTaskExecutorPreference(executor) {
-            guard let root = self.prepareRoots(sources: sources, destination: destinationPath) else { return }
+            guard let root = await self.prepareRoots(sources: sources, destination: destinationPath) else { return }
             self.workList.push(root)
             await withTaskGroup(of: Void.self) { outer in
                 if let progress {
@@ -93,7 +99,7 @@ public final class SyncEngine: Sendable {
                 if let itemizer = self.hardLinkItemizer {
                     for group in itemizer.flush() { self.reportHardLinkGroup(group) }
                 }
-                self.runLateDeletions()
+                await self.runLateDeletions()
                 progress?.stop()
             }
         }
@@ -130,7 +136,7 @@ public final class SyncEngine: Sendable {
 
     /// `--delete-after`: a pass over the directories in name order once everything is sent,
     /// as rsync's separate deletion pass (the order decides what `--max-delete` spares).
-    private func runLateDeletions() {
+    private func runLateDeletions() async {
         let work = lateDeletions.withLock { $0 }.sorted { compareNames($0.path, $1.path) < 0 }
         guard !work.isEmpty, !CancellationFlag.isSet, let root = context.withLock({ $0.destinationRoot }) else { return }
         for (path, entries, mtime) in work {
@@ -138,38 +144,38 @@ public final class SyncEngine: Sendable {
             if path.isEmpty {
                 directory = root
             } else {
-                guard let opened = (try? destination.openDirectory(path, in: root)) ?? nil else { continue }
+                guard let opened = (try? await destination.openDirectory(path, in: root)) ?? nil else { continue }
                 directory = opened
             }
-            for entry in entries { delete(entry, in: directory, directoryPath: path) }
+            for entry in entries { await delete(entry, in: directory, directoryPath: path) }
             if let mtime {
-                try? destination.setAttributes(of: directory, AttributeSet(mtime: mtime))
+                try? await destination.setAttributes(of: directory, AttributeSet(mtime: mtime))
             }
         }
     }
 
     /// Bytes written so far (for progress displays).
-    public var bytesTransferred: Int64 { bytesDone.load(ordering: .relaxed) }
+    public var bytesTransferred: Int64 { meter.total }
 
     // MARK: Directory completion
 
     /// Marks one piece of `node`'s work done, finalizing the directory (and, in turn, its
     /// ancestors) when it was the last.
-    func release(_ node: DirectoryNode) {
+    func release(_ node: DirectoryNode) async {
         var current: DirectoryNode? = node
         while let n = current, n.release() {
-            finalize(n)
+            await finalize(n)
             current = n.parent
         }
     }
 
-    private func finalize(_ node: DirectoryNode) {
+    private func finalize(_ node: DirectoryNode) async {
         if let dst = node.destination {
             var attributes = node.finalAttributes
             if node.mtimeAlreadyRight && !node.contentsChanged { attributes.mtime = nil }
             if !attributes.isEmpty && !CancellationFlag.isSet {
                 do {
-                    try destination.setAttributes(of: dst, attributes)
+                    try await destination.setAttributes(of: dst, attributes)
                 } catch {
                     reporter.error("\(error)")
                 }
@@ -200,6 +206,8 @@ public final class SyncEngine: Sendable {
 
     /// Itemize flags for an existing destination item against its source.
     func attributeChanges(_ change: inout ItemizedChange, source: FileEntry, destination: FileEntry) {
+        // A store without modes and owners (S3) has none to compare, and times only as written.
+        guard comparesAttributes else { return }
         let s = source.status, d = destination.status
         if options.preserveTimes {
             if !QuickCheck.sameModificationTime(s.mtime, d.mtime, window: options.modifyWindow) { change.time = true }
@@ -211,6 +219,17 @@ public final class SyncEngine: Sendable {
         if options.preserveOwner && isSuperUser && s.uid != d.uid { change.owner = true }
         if options.preserveGroup && s.gid != d.gid && (isSuperUser || memberGroups.contains(s.gid)) { change.group = true }
         if options.preserveAccessTimes && source.kind != .directory && s.atime.seconds != d.atime.seconds { change.accessTime = true }
+    }
+
+    /// A directory this run made: its line and its count.
+    func reportCreatedDirectory(path: [UInt8]) {
+        reporter.changed(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: path)
+        reporter.statistics.countCreated(.directory)
+    }
+
+    /// An existing directory's line (shown when its attributes change, or with -ii).
+    func reportDirectory(_ change: ItemizedChange, path: [UInt8]) {
+        reporter.changed(change, path: path)
     }
 
     /// Only the attributes that differ, so an unchanged file costs no syscall.
@@ -228,4 +247,12 @@ public final class SyncEngine: Sendable {
 
 extension SyncEngine: ProgressSource {
     public var statistics: SyncStatistics { reporter.statistics }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
 }

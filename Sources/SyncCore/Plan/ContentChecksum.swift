@@ -1,4 +1,5 @@
 import CXXHash
+import Synchronization
 import SyncSystem
 
 /// XXH3-128 of a whole file, for `-c/--checksum` (the hash rsync 3.2+ negotiates too).
@@ -52,5 +53,44 @@ public enum ContentChecksum {
     public static func digest(of bytes: UnsafeRawBufferPointer) -> Digest {
         let h = XXH3_128bits(bytes.baseAddress, bytes.count)
         return Digest(low: h.low64, high: h.high64)
+    }
+}
+
+extension ContentChecksum {
+    /// XXH3-128 of the version a source reads: from its descriptor when it is local, else
+    /// from its bytes as they arrive (put back in order, since pieces may come out of order).
+    public static func digest(of source: any FileSource) async throws -> Digest {
+        if let fd = source.descriptor { return try digest(of: fd, path: source.displayPath) }
+        let ordered = InOrderHasher()
+        try await source.read { offset, bytes in ordered.add(offset, bytes) }
+        return ordered.finalize()
+    }
+
+    /// Hashes pieces in offset order, holding the ones that came early.
+    final class InOrderHasher: @unchecked Sendable {
+        private struct State: @unchecked Sendable {
+            let hasher = Hasher()
+            var next: Int64 = 0
+            var early: [Int64: [UInt8]] = [:]
+        }
+
+        private let state = Mutex(State())
+
+        func add(_ offset: Int64, _ bytes: UnsafeRawBufferPointer) {
+            state.withLock { s in
+                guard offset == s.next else {
+                    s.early[offset] = Array(bytes)
+                    return
+                }
+                s.hasher.update(bytes)
+                s.next += Int64(bytes.count)
+                while let piece = s.early.removeValue(forKey: s.next) {
+                    piece.withUnsafeBytes { s.hasher.update($0) }
+                    s.next += Int64(piece.count)
+                }
+            }
+        }
+
+        func finalize() -> Digest { state.withLock { $0.hasher.finalize() } }
     }
 }

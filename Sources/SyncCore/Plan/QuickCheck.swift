@@ -98,3 +98,18 @@ public enum QuickCheck {
         return d.magnitude <= UInt64(max(0, window))
     }
 }
+
+extension QuickCheck.TimeRule {
+    /// The rule for a pair of backends: mtimes are compared only where the destination keeps
+    /// the one it is given; a store that only records when it wrote (S3) is judged by that, and
+    /// a local copy of such a store's object by its ctime.
+    public init(source: BackendCapabilities, destination: BackendCapabilities) {
+        if !destination.contains(.settableTimes) {
+            self = .writtenAfterSource
+        } else if !source.contains(.settableTimes) {
+            self = .downloadedCopy
+        } else {
+            self = .sameModificationTime
+        }
+    }
+}
