@@ -72,32 +72,43 @@ public struct BackendConformance {
             XCTAssertEqual(notDirectory, ENOTDIR, label)
         }
         if let sub {
-            let names = try await backend.list(sub).map(\.name)
+            let names = try await backend.entries(of: sub).map(\.name)
             XCTAssertEqual(names, [b("inner")], label)
         }
     }
 
     public func listIsSortedWithKindsAndSizes() async throws {
-        let names = ["b", "a", "B", "é", "a.b", "a0", "Z", "sp ace", "a-b"]
+        let names = ["b", "a", "B", "é", "a.b", "a0", "Z", "sp ace", "x-y", "x0"]
         for (index, name) in names.enumerated() {
             try await fixture.write(name, [UInt8](repeating: 0x61, count: index))
         }
         try await fixture.write("d/inside", "i")
+        try await fixture.write("x/inside", "i")
         let ref = try await root()
-        let listing = try await backend.list(ref)
-        let expected = (names + ["d"]).map(b).sorted { compareNames($0, $1) < 0 }
+        let listing = try await backend.entries(of: ref)
+        // Key order: a directory sorts as its name followed by "/", so x-y < x/ < x0.
+        let expected = ["B", "Z", "a", "a.b", "a0", "b", "d", "sp ace", "x-y", "x", "x0", "é"].map(b)
         XCTAssertEqual(listing.map(\.name), expected, label)
         for entry in listing {
             let name = String(decoding: entry.name, as: UTF8.self)
-            if name == "d" {
+            if name == "d" || name == "x" {
                 XCTAssertEqual(entry.kind, .directory, label)
             } else {
                 XCTAssertEqual(entry.kind, .regular, "\(label): \(name)")
                 XCTAssertEqual(entry.status.size, Int64(names.firstIndex(of: name) ?? -1), "\(label): size of \(name)")
             }
         }
-        let again = try await backend.list(ref).map(\.name)
+        let again = try await backend.entries(of: ref).map(\.name)
         XCTAssertEqual(again, listing.map(\.name), "\(label): listing again gives the same answer")
+        let cursor = try await backend.list(ref)
+        let first = try await cursor.next()
+        XCTAssertEqual(first?.name, b("B"), label)
+        let x = try await cursor.directory(named: b("x"))
+        XCTAssertEqual(x?.kind, .directory, "\(label): a directory looked up by name")
+        let noDirectory = try await cursor.directory(named: b("a0"))
+        XCTAssertNil(noDirectory, "\(label): a file is no directory")
+        let second = try await cursor.next()
+        XCTAssertEqual(second?.name, b("Z"), "\(label): a look-up consumes nothing")
     }
 
     public func entryLooksUpOneName() async throws {

@@ -90,7 +90,7 @@ final class LocalBackendConformanceTests: XCTestCase {
         symlink("sub", f.root + "/to-sub")
         let backend = f.backend
         let ref = try await XCTUnwrapAsync(try await backend.openRoot(f.rootPath, followSymlink: false))
-        let listing = try await backend.list(ref)
+        let listing = try await backend.entries(of: ref)
         XCTAssertEqual(listing.first { $0.name == b("l") }?.linkTarget, b("target/with spaces"))
         XCTAssertEqual(listing.first { $0.name == b("to-sub") }?.kind, .symlink)
         let followed = try await backend.entry(b("to-sub"), in: ref, followSymlink: true)
@@ -180,7 +180,7 @@ final class DryRunBackendConformanceTests: XCTestCase {
         let made = try await XCTUnwrapAsync(try await backend.openDirectory(b("new"), in: ref))
         XCTAssertFalse(made.exists)
         XCTAssertFalse(exists(f.root + "/new"))
-        let inside = try await backend.list(made)
+        let inside = try await backend.entries(of: made)
         XCTAssertEqual(inside.count, 0)
         let deeper = try await backend.openDirectory(b("x"), in: made)
         XCTAssertEqual(deeper?.exists, false)

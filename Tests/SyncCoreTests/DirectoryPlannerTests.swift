@@ -4,10 +4,30 @@ import XCTest
 
 /// The per-directory merge join of sorted source and destination listings.
 final class DirectoryPlannerTests: XCTestCase {
+    /// The plan, with entries given back as their positions in the two listings (which the
+    /// tests write in key order).
+    struct Indexed: Equatable {
+        struct Item: Equatable {
+            var source: Int
+            var destination: Int?
+        }
+        var items: [Item] = []
+        var deletions: [Int] = []
+        var excluded: [Int] = []
+    }
+
     private func plan(_ directory: String = "", source: [FileEntry], destination: [FileEntry],
-                      filters: FilterList = FilterList(), delete: Bool = true) -> DirectoryPlan {
-        DirectoryPlanner.plan(directory: b(directory), source: source, destination: destination,
-                              filters: filters, deleteAllowed: delete)
+                      filters: FilterList = FilterList(), delete: Bool = true) -> Indexed {
+        for listing in [source, destination] {
+            XCTAssertEqual(listing.map(\.name), ArrayListing(listing).entries.map(\.name), "test listings must be in key order")
+        }
+        let p = DirectoryPlanner.plan(directory: b(directory), source: source, destination: destination,
+                                      filters: filters, deleteAllowed: delete)
+        func index(_ e: FileEntry, in listing: [FileEntry]) -> Int { listing.firstIndex { $0.name == e.name && $0.kind == e.kind }! }
+        return Indexed(items: p.items.map { Indexed.Item(source: index($0.source, in: source),
+                                                         destination: $0.destination.map { index($0, in: destination) }) },
+                       deletions: p.deletions.map { index($0, in: destination) },
+                       excluded: p.excluded.map { index($0, in: source) })
     }
 
     private func filters(_ rules: String..., deleteExcluded: Bool = false) -> FilterList {
@@ -16,12 +36,12 @@ final class DirectoryPlannerTests: XCTestCase {
         return list
     }
 
-    private func item(_ source: Int, _ destination: Int?) -> DirectoryPlan.Item {
-        DirectoryPlan.Item(source: source, destination: destination)
+    private func item(_ source: Int, _ destination: Int?) -> Indexed.Item {
+        Indexed.Item(source: source, destination: destination)
     }
 
     func testEmptyListings() {
-        XCTAssertEqual(plan(source: [], destination: []), DirectoryPlan())
+        XCTAssertEqual(plan(source: [], destination: []), Indexed())
     }
 
     func testSourceOnlyDestinationOnlyAndBoth() {

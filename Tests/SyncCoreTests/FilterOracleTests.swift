@@ -74,10 +74,10 @@ final class FilterOracleTests: XCTestCase {
         var sent: [String] = []
         let backend = LocalBackend()
         func walk(_ directory: DirectoryRef, _ path: [UInt8]) {
-            guard let entries = try? backend.list(directory) else { return XCTFail("list failed", file: file, line: line) }
+            guard let entries = try? backend.entries(in: directory) else { return XCTFail("list failed", file: file, line: line) }
             let plan = DirectoryPlanner.plan(directory: path, source: entries, destination: [], filters: list, deleteAllowed: false)
             for item in plan.items {
-                let e = entries[item.source]
+                let e = item.source
                 let childPath = DisplayPath.join(path, e.name)
                 if e.kind == .directory {
                     sent.append(DisplayPath.escape(childPath) + "/")

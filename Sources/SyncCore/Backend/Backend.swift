@@ -148,8 +148,9 @@ public protocol Backend: Sendable {
 
     /// Opens directory `name` inside `parent`, never through a symlink; `nil` when it does not exist.
     func openDirectory(_ name: [UInt8], in parent: DirectoryRef) async throws -> DirectoryRef?
-    /// The entries of `directory`, sorted by name bytes, symlink targets read.
-    func list(_ directory: DirectoryRef) async throws -> [FileEntry]
+    /// The entries of `directory` in key order (``compareKeys(_:isDirectory:_:isDirectory:)``),
+    /// symlink targets read.
+    func list(_ directory: DirectoryRef) async throws -> any DirectoryListing
     /// One entry, or `nil` when there is no such name.
     func entry(_ name: [UInt8], in directory: DirectoryRef, followSymlink: Bool) async throws -> FileEntry?
     /// The entry at a relative path of several components below `root`, reached without
@@ -197,6 +198,12 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
+    /// Every entry of `directory`, in key order.
+    public func entries(of directory: DirectoryRef) async throws -> [FileEntry] {
+        let listing = try await list(directory)
+        return try await listing.remaining()
+    }
+
     /// ``openRoot(_:relativeTo:followSymlink:)`` from the working directory (or the bucket).
     public func openRoot(_ path: [UInt8], followSymlink: Bool) async throws -> DirectoryRef? {
         try await openRoot(path, relativeTo: nil, followSymlink: followSymlink)

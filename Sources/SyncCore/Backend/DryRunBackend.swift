@@ -57,8 +57,8 @@ public final class DryRunBackend: Backend {
         made.withLock { $0.remove(path) != nil }
     }
 
-    public func list(_ directory: DirectoryRef) async throws -> [FileEntry] {
-        directory.exists ? try await base.list(directory) : []
+    public func list(_ directory: DirectoryRef) async throws -> any DirectoryListing {
+        directory.exists ? try await base.list(directory) : ArrayListing(sorted: [])
     }
 
     public func entry(_ name: [UInt8], in directory: DirectoryRef, followSymlink: Bool) async throws -> FileEntry? {
@@ -104,7 +104,7 @@ public final class DryRunBackend: Backend {
                        removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) async throws {
         // Report what would go, deepest first, by walking the real tree.
         if kind == .directory, directory.exists, let dir = try await base.openDirectory(name, in: directory) {
-            for child in try await base.list(dir).reversed() {
+            for child in try await base.entries(of: dir).reversed() {
                 try await remove(child.name, in: dir, kind: child.kind) { path, k in removed(DisplayPath.join(name, path), k) }
             }
         }

@@ -1,6 +1,6 @@
 import SyncSystem
 /// One name in a directory listing, with its status and (for symlinks) its target.
-public struct FileEntry: Sendable {
+public struct FileEntry: Sendable, Equatable {
     public var name: [UInt8]
     public var status: FileStatus
     public var linkTarget: [UInt8]?

@@ -111,7 +111,12 @@ public struct LocalBackend: Backend {
         }
     }
 
-    public func list(_ directory: DirectoryRef) throws -> [FileEntry] {
+    public func list(_ directory: DirectoryRef) throws -> any DirectoryListing {
+        ArrayListing(sorted: try entries(in: directory))
+    }
+
+    /// The entries of a directory, in key order.
+    public func entries(in directory: DirectoryRef) throws -> [FileEntry] {
         let dir = try Self.local(directory)
         let names = try FileSystem.readDirectoryNames(dir.descriptor, rewind: dir.markListed(), path: directory.displayPath)
         var entries: [FileEntry] = []
@@ -121,7 +126,7 @@ public struct LocalBackend: Backend {
             guard let entry = try entry(name, in: dir, followSymlink: false) else { continue }
             entries.append(entry)
         }
-        entries.sort { compareNames($0.name, $1.name) < 0 }
+        entries.sortInKeyOrder()
         return entries
     }
 

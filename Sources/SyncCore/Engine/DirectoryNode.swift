@@ -30,8 +30,14 @@ final class DirectoryNode: @unchecked Sendable {
     /// argument's own parent); released with the node.
     var sourceParent: DirectoryRef?
     var destination: DirectoryRef?
-    /// The root node's entries come from several source directories (several SRC args).
-    var rootSources: [(DirectoryRef, FileEntry)]?
+    /// The root node's entries come from several source directories (several SRC args), in key order.
+    var rootSources: [(DirectoryRef, FileEntry)]? {
+        didSet {
+            rootSourceDirectories = rootSources.map { Dictionary($0.map { ($0.1.name, $0.0) }, uniquingKeysWith: { first, _ in first }) }
+        }
+    }
+    /// The root's source directory of each of its entries, by name.
+    private(set) var rootSourceDirectories: [[UInt8]: DirectoryRef]?
 
     /// `--files-from` (and `-x` at a mount point): only these names are listed here.
     var filesFrom: FilesFromTree?
@@ -78,6 +84,7 @@ final class DirectoryNode: @unchecked Sendable {
         sourceParent = nil
         destination = nil
         rootSources = nil
+        rootSourceDirectories = nil
     }
 
     /// The destination name for source entry `name` (differs only for a renamed root file).

@@ -44,7 +44,7 @@ extension SyncEngine {
     func deleteBackingUp(_ name: [UInt8], in dst: DirectoryRef, path: [UInt8]) async {
         do {
             if let dir = try await destination.openDirectory(name, in: dst) {
-                for child in try await destination.list(dir).reversed() {
+                for child in try await destination.entries(of: dir).sorted(by: { compareNames($0.name, $1.name) > 0 }) {
                     let childPath = DisplayPath.join(path, child.name)
                     if child.kind == .directory {
                         await deleteBackingUp(child.name, in: dir, path: childPath)
@@ -53,7 +53,7 @@ extension SyncEngine {
                     }
                 }
             }
-            if let dir = try await destination.openDirectory(name, in: dst), try await destination.list(dir).isEmpty {
+            if let dir = try await destination.openDirectory(name, in: dst), try await destination.list(dir).next() == nil {
                 try await destination.remove(name, in: dst, kind: .directory) { _, _ in }
                 reporter.deleted(path: path, kind: .directory)
             }
@@ -68,7 +68,7 @@ extension SyncEngine {
         var keptSomething = false
         do {
             if let dir = try await destination.openDirectory(name, in: dst) {
-                for child in try await destination.list(dir).reversed() {
+                for child in try await destination.entries(of: dir).sorted(by: { compareNames($0.name, $1.name) > 0 }) {
                     let childPath = DisplayPath.join(path, child.name)
                     if options.filters.protectsOnReceiver(childPath, isDirectory: child.kind == .directory) {
                         keptSomething = true

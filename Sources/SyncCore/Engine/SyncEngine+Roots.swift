@@ -25,7 +25,7 @@ extension SyncEngine {
                     let status = try await source.status(of: dir)
                     anyDirectory = true
                     if contentsRoot == nil { contentsRoot = (dir, FileEntry(name: [UInt8(ascii: ".")], status: status)) }
-                    let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.list(dir)
+                    let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.entries(of: dir)
                     rootEntries += listed.map { (dir, $0) }
                 } else {
                     let (parent, name) = split(bytes)
@@ -44,10 +44,10 @@ extension SyncEngine {
         if rootEntries.isEmpty && contentsRoot == nil {
             return nil
         }
-        // Keep the first of duplicate names, as rsync does; the merge wants them sorted.
-        rootEntries.sort { compareNames($0.1.name, $1.1.name) < 0 }
-        var unique: [(DirectoryRef, FileEntry)] = []
-        for e in rootEntries where unique.last.map({ $0.1.name != e.1.name }) ?? true { unique.append(e) }
+        // Keep the first of duplicate names, as rsync does; the merge wants them in key order.
+        var seen = Set<[UInt8]>()
+        var unique = rootEntries.filter { seen.insert($0.1.name).inserted }
+        unique.sort { FileEntry.keyOrder($0.1, $1.1) < 0 }
 
         // Where the destination directory is, and whether a single file gets a new name.
         let destinationBytes = Array(destinationPath.utf8)

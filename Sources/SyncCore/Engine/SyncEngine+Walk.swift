@@ -14,21 +14,22 @@ extension SyncEngine {
     private func walkContents(of node: DirectoryNode) async {
         if CancellationFlag.isSet { workList.cancel(); return }
         guard await openHandles(of: node), let dst = node.destination else { return }
+        if walksInKeyOrder {
+            await walkStreamed(node, destinationDirectory: dst)
+            return
+        }
 
         // The listings: the root may gather entries from several source directories.
         var sourceEntries: [FileEntry]
-        var sourceDirectories: [DirectoryRef]
         if let roots = node.rootSources {
             sourceEntries = roots.map { $0.1 }
-            sourceDirectories = roots.map { $0.0 }
         } else if let src = node.source {
             do {
-                sourceEntries = try await source.list(src)
+                sourceEntries = try await source.entries(of: src)
             } catch {
                 reporter.error("\(error)")
                 return
             }
-            sourceDirectories = []
         } else {
             return
         }
@@ -38,52 +39,135 @@ extension SyncEngine {
         var destinationEntries: [FileEntry]
         var deleteAllowed = node.deleteAllowed && options.delete != nil
         do {
-            destinationEntries = try await destination.list(dst)
+            destinationEntries = try await destination.entries(of: dst)
         } catch {
             reporter.error("\(error)")
             destinationEntries = []
             deleteAllowed = false
         }
-        let plan = DirectoryPlanner.plan(directory: node.relativePath, source: sourceEntries, destination: destinationEntries,
-                                         filters: options.filters, deleteAllowed: deleteAllowed)
-
+        let plan = DirectoryPlanner.plan(source: sourceEntries, destination: destinationEntries,
+                                         rules: DirectoryRules(directory: node.relativePath, filters: options.filters,
+                                                               deleteAllowed: deleteAllowed),
+                                         matchesAcrossKinds: matchesAcrossKinds, checksSourceConflicts: checksSourceConflicts)
+        for conflict in plan.conflicts { reportConflict(conflict, in: node) }
         if !plan.deletions.isEmpty {
-            node.markContentsChanged()
-            if options.delete == .after {
-                let late = plan.deletions.reversed().map { destinationEntries[$0] }
-                let mtime = options.preserveTimes ? (node.sourceEntry?.status.mtime) : nil
-                lateDeletions.withLock { $0.append((node.relativePath, late, mtime)) }
-            } else {
-                // rsync deletes in reverse name order (which --max-delete makes visible).
-                for index in plan.deletions.reversed() { await delete(destinationEntries[index], in: dst, directoryPath: node.relativePath) }
-            }
+            // rsync deletes in the reverse of its file-list order (which --max-delete makes visible).
+            await deleteExtraneous(plan.deletions.sorted(by: rsyncOrder).reversed(), in: node, destinationDirectory: dst)
         }
         if let hardLinks {
             // rsync's choice of the name that carries the data: the first of the group (in name
             // order) that already exists at the destination, else the last one.
             var groups: [HardLinkRegistry.Key: (first: Int?, last: Int)] = [:]
             for (position, item) in plan.items.enumerated() {
-                let e = sourceEntries[item.source]
+                let e = item.source
                 guard e.kind == .regular && e.status.linkCount > 1 else { continue }
                 let key = HardLinkRegistry.Key(device: e.status.device, inode: e.status.inode)
                 var g = groups[key] ?? (nil, position)
                 g.last = position
-                if g.first == nil, let d = item.destination, destinationEntries[d].kind == .regular { g.first = position }
+                if g.first == nil, item.destination?.kind == .regular { g.first = position }
                 groups[key] = g
             }
             for (_, g) in groups {
-                let item = plan.items[g.first ?? g.last]
-                let e = sourceEntries[item.source]
+                let e = plan.items[g.first ?? g.last].source
                 hardLinks.prefer(e.status, path: node.path(of: node.destinationName(for: e.name)))
             }
         }
         for item in plan.items {
             if CancellationFlag.isSet { workList.cancel(); return }
-            let entry = sourceEntries[item.source]
-            let srcDir = sourceDirectories.isEmpty ? node.source! : sourceDirectories[item.source]
-            let existing = item.destination.map { destinationEntries[$0] }
-            await handle(entry, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
+            await handle(item.source, from: sourceDirectory(of: item.source, in: node), existing: item.destination, in: node,
+                         destinationDirectory: dst)
         }
+    }
+
+    /// The walk of a streamed listing: one directory at a time, in key order, each
+    /// subdirectory walked inline where it comes (see ``BackendCapabilities/streamedListing``),
+    /// so the listing is read once, front to back, and only the directories on the path from
+    /// the root are held.
+    private func walkStreamed(_ node: DirectoryNode, destinationDirectory dst: DirectoryRef) async {
+        let sourceListing: any DirectoryListing
+        if let roots = node.rootSources {
+            sourceListing = ArrayListing(sorted: roots.map { $0.1 })
+        } else if let src = node.source {
+            do {
+                sourceListing = try await source.list(src)
+            } catch {
+                reporter.error("\(error)")
+                return
+            }
+        } else {
+            return
+        }
+        var deleteAllowed = node.deleteAllowed && options.delete != nil
+        let destinationListing: any DirectoryListing
+        do {
+            destinationListing = try await destination.list(dst)
+        } catch {
+            reporter.error("\(error)")
+            destinationListing = ArrayListing(sorted: [])
+            deleteAllowed = false
+        }
+        let rules = DirectoryRules(directory: node.relativePath, filters: options.filters, deleteAllowed: deleteAllowed)
+        let restriction = node.rootSources == nil ? node.filesFrom.flatMap { $0.includesContents ? nil : $0 } : nil
+        var deletions: [FileEntry] = []
+        do {
+            try await ListingMerge.run(source: sourceListing, destination: destinationListing, matchesAcrossKinds: matchesAcrossKinds,
+                                       checksSourceConflicts: checksSourceConflicts) { outcome in
+                if CancellationFlag.isSet { throw SyncInterrupted() }
+                switch outcome {
+                case .conflict(let entry):
+                    reportConflict(entry, in: node)
+                case .pair(var pair):
+                    if let only = restriction, let s = pair.source, only.children[s.name] == nil { pair.source = nil }
+                    let decision = rules.decide(pair)
+                    if let deletion = decision.deletion {
+                        // A directory goes while the listing stands at it (a stream then reads
+                        // what is below it once); files go together at the end.
+                        if deletion.kind == .directory {
+                            await deleteExtraneous([deletion], in: node, destinationDirectory: dst)
+                        } else {
+                            deletions.append(deletion)
+                        }
+                    }
+                    if let item = decision.item {
+                        await handle(item.source, from: sourceDirectory(of: item.source, in: node), existing: item.destination,
+                                     in: node, destinationDirectory: dst)
+                    }
+                }
+            }
+        } catch is SyncInterrupted {
+            workList.cancel()
+            return
+        } catch {
+            reporter.error("\(error)")
+            return
+        }
+        if !deletions.isEmpty {
+            await deleteExtraneous(deletions.sorted(by: rsyncOrder).reversed(), in: node, destinationDirectory: dst)
+        }
+    }
+
+    /// `--delete`'s removals in one directory, now or (`--delete-after`) once everything is sent.
+    private func deleteExtraneous(_ entries: [FileEntry], in node: DirectoryNode, destinationDirectory dst: DirectoryRef) async {
+        node.markContentsChanged()
+        if options.delete == .after {
+            let mtime = options.preserveTimes ? (node.sourceEntry?.status.mtime) : nil
+            lateDeletions.withLock { $0.append((node.relativePath, entries, mtime)) }
+            return
+        }
+        for entry in entries { await delete(entry, in: dst, directoryPath: node.relativePath) }
+    }
+
+    /// The source directory a source entry of `node` is in (the root gathers several).
+    private func sourceDirectory(of entry: FileEntry, in node: DirectoryNode) -> DirectoryRef {
+        node.rootSourceDirectories?[entry.name] ?? node.source!
+    }
+
+    /// A source name that is a file and a directory at once, which the destination cannot
+    /// hold: rsync's error for it, and both left alone on both sides.
+    private func reportConflict(_ entry: FileEntry, in node: DirectoryNode) {
+        let at = (node.source ?? node.rootSourceDirectories?[entry.name]).map { $0.path(of: entry.name) } ?? DisplayPath.escape(entry.name)
+        reporter.error("name conflict at \(at): the source holds both a file and a directory of that name, "
+                       + "which \(destination.name == "local" ? "a local path" : destination.name) cannot be; both left as they are")
     }
 
     /// Opens the node's source and destination directories (the root's are already open).
@@ -208,7 +292,7 @@ extension SyncEngine {
             // Without --delete or --force rsync only removes an empty directory in the way.
             var isEmpty = true
             if let dir = (try? await destination.openDirectory(name, in: dst)) ?? nil {
-                isEmpty = (try? await destination.list(dir))?.isEmpty ?? false
+                isEmpty = (try? await destination.list(dir).next()).map { $0 == nil } ?? false
             }
             guard isEmpty else {
                 reporter.error("cannot delete non-empty directory: \(DisplayPath.escape(path))")
@@ -290,6 +374,10 @@ extension SyncEngine {
         }
         child.rootDevice = node.rootDevice
         node.retain()
-        workList.push(child)
+        if walksInKeyOrder {
+            await walk(child)
+        } else {
+            workList.push(child)
+        }
     }
 }

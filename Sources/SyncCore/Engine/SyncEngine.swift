@@ -36,6 +36,13 @@ public final class SyncEngine: Sendable {
     let timeRule: QuickCheck.TimeRule
     /// Both sides keep owners, groups and modes: only then are they compared and fixed.
     let comparesAttributes: Bool
+    /// A side's listing is a stream in key order: the tree is walked one directory at a time,
+    /// subdirectories inline, instead of by concurrent walkers.
+    let walksInKeyOrder: Bool
+    /// The source can hold a file and a directory of one name, the destination cannot.
+    let checksSourceConflicts: Bool
+    /// The destination cannot hold a file and a directory of one name: one replaces the other.
+    let matchesAcrossKinds: Bool
 
     struct RunContext: @unchecked Sendable {
         var destinationRoot: DirectoryRef?
@@ -65,6 +72,11 @@ public final class SyncEngine: Sendable {
         self.meter = TransferMeter(bytesPerSecond: options.bandwidthLimit)
         self.timeRule = QuickCheck.TimeRule(source: source.capabilities, destination: destination.capabilities)
         self.comparesAttributes = source.capabilities.contains(.posixAttributes) && destination.capabilities.contains(.posixAttributes)
+        self.walksInKeyOrder = options.sequentialWalk || source.capabilities.contains(.streamedListing)
+            || destination.capabilities.contains(.streamedListing)
+        self.checksSourceConflicts = source.capabilities.contains(.fileAndDirectoryOfOneName)
+            && !destination.capabilities.contains(.fileAndDirectoryOfOneName)
+        self.matchesAcrossKinds = !destination.capabilities.contains(.fileAndDirectoryOfOneName)
         self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
         let itemizing = reporter.options.itemize || reporter.options.verbose > 0
         self.hardLinkItemizer = options.hardLinks && itemizing ? HardLinkItemizer() : nil

@@ -51,6 +51,10 @@ public struct SyncOptions: Sendable {
     public var jobs = 4
     public var walkers = 2
     public var umask: UInt32 = 0o022
+    /// Walk one directory at a time in key order, subdirectories inline, as the engine does
+    /// when a side's listing is streamed (S3); tests set it on local trees to check that both
+    /// walks decide alike.
+    public var sequentialWalk = false
     /// Regular files below this size are copied by the walker itself, not queued to a worker.
     public var inlineTransferLimit: Int64 = SyncDefaults.inlineTransferLimit
 

@@ -1,67 +1,110 @@
 import SyncSystem
-/// Merges the sorted source and destination listings of one directory in lock step (a merge
-/// join) and says, per name, what the sync has to consider. Pure: no I/O, tested directly.
-public struct DirectoryPlan: Sendable, Equatable {
-    /// A source entry to create or update; `destination` is the index of the same name in the
-    /// destination listing, if any.
-    public struct Item: Sendable, Equatable {
-        public var source: Int
-        public var destination: Int?
+
+/// rsync's decision for each name of one directory once the listings are merged
+/// (``ListingMerge``): the sender's filters leave a source entry out, `--delete` removes what
+/// only the destination has unless a receiver rule protects it. Pure: no I/O, tested directly.
+public struct DirectoryRules: Sendable {
+    /// The directory's path relative to the transfer root, for filter matching.
+    public let directory: [UInt8]
+    public let filters: FilterList
+    /// `--delete` is on and applies here.
+    public let deleteAllowed: Bool
+
+    public init(directory: [UInt8], filters: FilterList, deleteAllowed: Bool) {
+        self.directory = directory
+        self.filters = filters
+        self.deleteAllowed = deleteAllowed
     }
 
+    /// What one merged pair comes to.
+    public struct Decision: Sendable, Equatable {
+        /// A source entry to create or update, with what the destination has at its name.
+        public var item: DirectoryPlan.Item?
+        /// A source entry a filter rule hides (for stats and `-vv`).
+        public var excluded: FileEntry?
+        /// A destination entry `--delete` removes.
+        public var deletion: FileEntry?
+    }
+
+    public func decide(_ pair: ListingMerge.Pair) -> Decision {
+        var decision = Decision()
+        if let s = pair.source {
+            if filters.isEmpty || !filters.excludesOnSender(DisplayPath.join(directory, s.name), isDirectory: s.kind == .directory) {
+                decision.item = DirectoryPlan.Item(source: s, destination: pair.destination)
+                return decision
+            }
+            decision.excluded = s
+        }
+        // The source has nothing here (or hides it): what the destination has is extraneous.
+        if let d = pair.destination, deleteAllowed,
+           filters.isEmpty || !filters.protectsOnReceiver(DisplayPath.join(directory, d.name), isDirectory: d.kind == .directory) {
+            decision.deletion = d
+        }
+        return decision
+    }
+}
+
+/// One directory's merge and decisions, all at once (listings in memory).
+public struct DirectoryPlan: Sendable, Equatable {
+    /// A source entry to create or update, and the destination's entry of that name, if any
+    /// (of another kind, possibly: the engine then replaces it).
+    public struct Item: Sendable, Equatable {
+        public var source: FileEntry
+        public var destination: FileEntry?
+
+        public init(source: FileEntry, destination: FileEntry?) {
+            self.source = source
+            self.destination = destination
+        }
+    }
+
+    /// In key order.
     public var items: [Item] = []
-    /// Destination indices to delete (only when deletion is allowed and not protected).
-    public var deletions: [Int] = []
-    /// Source indices hidden by a filter rule (for stats and `-vv`).
-    public var excluded: [Int] = []
+    /// Destination entries to delete (only when deletion is allowed and not protected), in key order.
+    public var deletions: [FileEntry] = []
+    /// Source entries hidden by a filter rule.
+    public var excluded: [FileEntry] = []
+    /// Source names that are a file and a directory at once (see ``ListingMerge/Step/conflict(_:)``).
+    public var conflicts: [FileEntry] = []
+
+    public init() {}
 }
 
 public enum DirectoryPlanner {
-    /// - Parameters:
-    ///   - directory: the directory's path relative to the transfer root, for filter matching.
-    ///   - deleteAllowed: `--delete` is on and applies here.
-    public static func plan(directory: [UInt8], source: [FileEntry], destination: [FileEntry],
-                            filters: FilterList, deleteAllowed: Bool) -> DirectoryPlan {
+    /// Merges two listings in key order and applies `rules` to every name.
+    public static func plan(source: [FileEntry], destination: [FileEntry], rules: DirectoryRules,
+                            matchesAcrossKinds: Bool = true, checksSourceConflicts: Bool = false) -> DirectoryPlan {
         var plan = DirectoryPlan()
         plan.items.reserveCapacity(source.count)
-        var i = 0, j = 0
-        let filtering = !filters.isEmpty
-        func included(_ index: Int) -> Bool {
-            guard filtering else { return true }
-            let e = source[index]
-            if filters.excludesOnSender(DisplayPath.join(directory, e.name), isDirectory: e.kind == .directory) {
-                plan.excluded.append(index)
-                return false
-            }
-            return true
-        }
-        func consider(deleting index: Int) {
-            guard deleteAllowed else { return }
-            let e = destination[index]
-            if filtering && filters.protectsOnReceiver(DisplayPath.join(directory, e.name), isDirectory: e.kind == .directory) { return }
-            plan.deletions.append(index)
-        }
-        while i < source.count || j < destination.count {
-            let order: Int
-            if i == source.count { order = 1 } else if j == destination.count { order = -1 } else {
-                order = compareNames(source[i].name, destination[j].name)
-            }
-            if order < 0 {
-                if included(i) { plan.items.append(.init(source: i, destination: nil)) }
-                i += 1
-            } else if order > 0 {
-                consider(deleting: j)
-                j += 1
-            } else {
-                if included(i) {
-                    plan.items.append(.init(source: i, destination: j))
-                } else {
-                    consider(deleting: j)
-                }
-                i += 1
-                j += 1
+        for outcome in ListingMerge.outcomes(source: source, destination: destination, matchesAcrossKinds: matchesAcrossKinds,
+                                             checksSourceConflicts: checksSourceConflicts) {
+            switch outcome {
+            case .conflict(let entry):
+                plan.conflicts.append(entry)
+            case .pair(let pair):
+                let decision = rules.decide(pair)
+                if let item = decision.item { plan.items.append(item) }
+                if let excluded = decision.excluded { plan.excluded.append(excluded) }
+                if let deletion = decision.deletion { plan.deletions.append(deletion) }
             }
         }
         return plan
     }
+
+    /// ``plan(source:destination:rules:matchesAcrossKinds:checksSourceConflicts:)`` with the rules spelled out;
+    /// the listings must be in key order.
+    public static func plan(directory: [UInt8], source: [FileEntry], destination: [FileEntry],
+                            filters: FilterList, deleteAllowed: Bool) -> DirectoryPlan {
+        plan(source: source, destination: destination,
+             rules: DirectoryRules(directory: directory, filters: filters, deleteAllowed: deleteAllowed))
+    }
+}
+
+/// rsync's order of the names in one directory (its file list's): the non-directories by
+/// name, then the directories by name. Deletions go in the reverse of it, which decides what
+/// `--max-delete` spares.
+public func rsyncOrder(_ a: FileEntry, _ b: FileEntry) -> Bool {
+    let aDirectory = a.kind == .directory, bDirectory = b.kind == .directory
+    if aDirectory != bDirectory { return bDirectory }
+    return compareNames(a.name, b.name) < 0
 }
