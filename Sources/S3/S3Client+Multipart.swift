@@ -27,22 +27,24 @@ extension S3Client {
 
     /// Uploads `size` bytes of `fd` to `key` as a multipart upload with parts of `partSize`
     /// (grown to stay ≤ 10,000 parts), `concurrency` parts in flight, each part with its CRC32
-    /// for S3 to check unless `checksumCRC32` is off (see ``S3Checksum``). Returns S3's ETag,
+    /// for S3 to check unless `checksumCRC32` is off (see ``S3Checksum``); `beforePart` is told
+    /// each part's size before it is sent, and stops the upload by throwing. Returns S3's ETag,
     /// which equals ``S3ETag/multipart(_:)`` of the parts' MD5s.
     public func uploadMultipart(bucket: String, key: String, fd: Int32, size: Int64, partSize requested: Int64,
                                 concurrency: Int, options: S3PutOptions = S3PutOptions(), checksumCRC32: Bool = true, path: String,
-                                onPart: @escaping @Sendable (Int64) -> Void = { _ in }) async throws -> UploadResult {
+                                beforePart: @escaping @Sendable (Int64) throws -> Void = { _ in }) async throws -> UploadResult {
         let partSize = S3ETag.partSize(for: size, requested: requested)
         let count = Int(max(1, (size + partSize - 1) / partSize))
         return try await multipartUpload(bucket: bucket, key: key, parts: count, concurrency: concurrency, options: options,
                                          checksumCRC32: checksumCRC32) { index, uploadID in
             let offset = Int64(index) * partSize
-            let region = try MappedRegion(fd: fd, offset: offset, length: Int(min(partSize, size - offset)), path: path)
+            let length = min(partSize, size - offset)
+            // Paced and allowed to stop before its bytes go: a stop aborts the whole upload.
+            try beforePart(length)
+            let region = try MappedRegion(fd: fd, offset: offset, length: Int(length), path: path)
             let call = Call(operation: "UploadPart", method: .PUT, bucket: bucket, key: key,
                             query: [("partNumber", String(index + 1)), ("uploadId", uploadID)])
-            let part = try await self.put(call, region: region, crc32: checksumCRC32, path: path)
-            onPart(Int64(region.count))
-            return part
+            return try await self.put(call, region: region, crc32: checksumCRC32, path: path)
         }
     }
 

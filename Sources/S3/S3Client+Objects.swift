@@ -62,23 +62,34 @@ extension S3Client {
                           _ body: ([S3Object], [String]) async throws -> Void) async throws {
         var token: String?
         repeat {
-            // encoding-type=url: keys come percent-encoded, so any byte survives the XML.
-            var query = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
-            if let delimiter { query.append(("delimiter", delimiter)) }
-            if let token { query.append(("continuation-token", token)) }
-            let response = try await send(Call(operation: "ListObjectsV2", method: .GET, bucket: bucket, key: nil, query: query))
-            let root = try parse(response.body, operation: "ListObjectsV2", bucket: bucket)
-            let urlEncoded = root.text("EncodingType") == "url"
-            func decode(_ text: String) -> String { urlEncoded ? (AWSURI.decode(text.replacingPlus()) ?? text) : text }
-            let page = root.all("Contents").map { node in
-                S3Object(key: decode(node.text("Key") ?? ""), size: Int64(node.text("Size") ?? "") ?? 0,
-                         lastModified: AWSTime.parseISO8601(node.text("LastModified") ?? "") ?? 0,
-                         etag: node.text("ETag") ?? "", storageClass: node.text("StorageClass"))
-            }
-            let common = root.all("CommonPrefixes").compactMap { $0.text("Prefix").map(decode) }
-            try await body(page, common)
-            token = root.text("IsTruncated") == "true" ? root.text("NextContinuationToken") : nil
+            let page = try await listPage(bucket: bucket, prefix: prefix, delimiter: delimiter, continuation: token)
+            try await body(page.objects, page.prefixes)
+            token = page.next
         } while token != nil
+    }
+
+    /// One page of ListObjectsV2: up to `maxKeys` keys under `prefix` in key order (after
+    /// `startAfter`, or from where `continuation` left off), and the token of the next page.
+    public func listPage(bucket: String, prefix: String, delimiter: String? = nil, continuation: String? = nil,
+                         startAfter: String? = nil, maxKeys: Int? = nil) async throws -> (objects: [S3Object], prefixes: [String], next: String?) {
+        // encoding-type=url: keys come percent-encoded, so any byte survives the XML.
+        var query = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
+        if let delimiter { query.append(("delimiter", delimiter)) }
+        if let continuation { query.append(("continuation-token", continuation)) }
+        if let startAfter { query.append(("start-after", startAfter)) }
+        if let maxKeys { query.append(("max-keys", String(maxKeys))) }
+        let response = try await send(Call(operation: "ListObjectsV2", method: .GET, bucket: bucket, key: nil, query: query))
+        let root = try parse(response.body, operation: "ListObjectsV2", bucket: bucket)
+        let urlEncoded = root.text("EncodingType") == "url"
+        func decode(_ text: String) -> String { urlEncoded ? (AWSURI.decode(text.replacingPlus()) ?? text) : text }
+        let page = root.all("Contents").map { node in
+            S3Object(key: decode(node.text("Key") ?? ""), size: Int64(node.text("Size") ?? "") ?? 0,
+                     lastModified: AWSTime.parseISO8601(node.text("LastModified") ?? "") ?? 0,
+                     etag: node.text("ETag") ?? "", storageClass: node.text("StorageClass"))
+        }
+        let common = root.all("CommonPrefixes").compactMap { $0.text("Prefix").map(decode) }
+        let next = root.text("IsTruncated") == "true" ? root.text("NextContinuationToken") : nil
+        return (page, common, next)
     }
 
     /// Whether any key starts with `prefix` (one ListObjectsV2 of at most one key).

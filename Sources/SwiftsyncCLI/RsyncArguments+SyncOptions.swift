@@ -48,6 +48,7 @@ extension RsyncArguments {
         opts.backupSuffix = suffix
         opts.linkDest = linkDest
         opts.compareDest = compareDest
+        opts.copyDest = copyDest
         opts.numericIds = numericIds
         opts.removeSourceFiles = removeSourceFiles
         opts.makePath = mkpath

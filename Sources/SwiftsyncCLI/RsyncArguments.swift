@@ -79,6 +79,7 @@ struct RsyncArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Backup suffix (default ~ without --backup-dir).", valueName: "SUFFIX")) var suffix: String?
     @Option(name: .customLong("link-dest"), help: ArgumentHelp("Hard-link to files in DIR when unchanged.", valueName: "DIR")) var linkDest: [String] = []
     @Option(name: .customLong("compare-dest"), help: ArgumentHelp("Also compare destination files relative to DIR.", valueName: "DIR")) var compareDest: [String] = []
+    @Option(name: .customLong("copy-dest"), help: ArgumentHelp("... and include copies of unchanged files.", valueName: "DIR")) var copyDest: [String] = []
     @Flag(name: .customLong("numeric-ids"), help: "Don't map uid/gid values by user/group name.") var numericIds = false
     @Flag(name: .customLong("remove-source-files"), help: "Sender removes synchronized files (non-directories).") var removeSourceFiles = false
     @Option(help: ArgumentHelp("Limit I/O bandwidth; KBytes per second (suffixes allowed).", valueName: "RATE")) var bwlimit: String?
@@ -100,7 +101,7 @@ struct RsyncArguments: ParsableArguments {
         case delete, deleteBefore, deleteDuring, deleteAfter, deleteExcluded, force, maxDelete
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
-        case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest
+        case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest, copyDest
         case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers
     }
 
@@ -117,6 +118,11 @@ struct RsyncArguments: ParsableArguments {
             if suffix.isEmpty && backupDir == nil {
                 throw ValidationError("--suffix cannot be empty without a --backup-dir")
             }
+        }
+        // rsync's rule: one kind of alternate destination per run.
+        let alternates = [("compare-dest", compareDest), ("copy-dest", copyDest), ("link-dest", linkDest)].filter { !$0.1.isEmpty }
+        if alternates.count > 1 {
+            throw ValidationError("the --\(alternates[1].0) option conflicts with the --\(alternates[0].0) option")
         }
         if [deleteBefore, deleteDuring, deleteAfter].filter({ $0 }).count > 1 {
             throw ValidationError("only one of --delete-before, --delete-during and --delete-after may be given")

@@ -44,8 +44,8 @@ struct SnapshotTakeCommand: RsyncCommand {
         if paths.count < 2 { throw ValidationError(paths.isEmpty ? "missing SRC and DEST_ROOT" : "missing DEST_ROOT (give SRC... DEST_ROOT)") }
         if paths.contains(where: { $0.hasPrefix("s3://") }) { throw ValidationError("snapshots are local: SRC and DEST_ROOT are directories") }
         if rsync.inplace { throw ValidationError("--inplace cannot be used with snapshots: it would write into files older snapshots share") }
-        if !rsync.linkDest.isEmpty || !rsync.compareDest.isEmpty {
-            throw ValidationError("snapshot sets --link-dest itself (to the newest snapshot); --link-dest and --compare-dest cannot be given")
+        if !rsync.linkDest.isEmpty || !rsync.compareDest.isEmpty || !rsync.copyDest.isEmpty {
+            throw ValidationError("snapshot sets --link-dest itself (to the newest snapshot); --link-dest, --copy-dest and --compare-dest cannot be given")
         }
         _ = try plan()
     }

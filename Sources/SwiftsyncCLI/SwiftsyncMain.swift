@@ -61,8 +61,18 @@ public enum SwiftsyncMain {
     /// hands these over to it (see ``httpSubcommandNames``).
     nonisolated(unsafe) public static var httpSubcommands: [any ParsableCommand.Type] = []
 
-    /// The first arguments that `swiftsync` runs `swiftsync-s3` for.
-    public static let httpSubcommandNames: Set<String> = ["ebs", "s3"]
+    /// The first arguments that `swiftsync` runs `swiftsync-s3` for, with their own subcommands.
+    static let httpSubcommandChildren: [String: Set<String>] = ["ebs": ["create-volumes", "list"], "s3": ["lifecycle"]]
+    public static var httpSubcommandNames: Set<String> { Set(httpSubcommandChildren.keys) }
+
+    /// Whether `arguments` (without the program's name) run an HTTP subcommand: `ebs` or `s3`
+    /// alone, or followed by one of its subcommands or a help flag. Anything else is a sync,
+    /// so a file or directory named `s3` or `ebs` can be a source (`swiftsync ebs /backups/`).
+    public static func namesHTTPSubcommand(_ arguments: [String]) -> Bool {
+        guard let first = arguments.first, let children = httpSubcommandChildren[first] else { return false }
+        guard arguments.count > 1 else { return true }
+        return children.contains(arguments[1]) || ["-h", "--help", "help"].contains(arguments[1])
+    }
 
     /// Subcommands whose failures are one line without the sync's usage line.
     static let provisioningSubcommands: Set<String> = ["ebs", "raid1", "cron"]

@@ -71,8 +71,10 @@ public enum FileSystem {
     /// open forever (it has no effect on regular files); a non-regular file throws with
     /// ``FileSystemError/isNotRegularFile``. Everything the caller then does with the file (size,
     /// contents, attributes) comes from this one descriptor, so it sees one version of it.
-    public static func openRegularFile(_ name: [UInt8], in directory: Int32, path: @autoclosure () -> String) throws(FileSystemError) -> (Int32, FileStatus) {
-        let flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+    /// `followSymlink` opens what a symlink points to (`-L`, asked for by name) instead.
+    public static func openRegularFile(_ name: [UInt8], in directory: Int32, followSymlink: Bool = false,
+                                       path: @autoclosure () -> String) throws(FileSystemError) -> (Int32, FileStatus) {
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followSymlink ? 0 : O_NOFOLLOW)
         var fd = withCPath(name) { p in retryingEINTR { openat(directory, p, flags | cs_open_flags_noatime()) } }
         if fd == -1 && errno == EPERM {
             fd = withCPath(name) { p in retryingEINTR { openat(directory, p, flags) } }
@@ -102,9 +104,11 @@ public enum FileSystem {
         return fd
     }
 
-    /// Creates an unnamed file in `directory` (`O_TMPFILE`); `nil` where the filesystem has no support.
-    public static func openUnnamedTemporary(in directory: Int32, mode: UInt32, path: @autoclosure () -> String) throws(FileSystemError) -> Int32? {
-        let fd = retryingEINTR { cs_open_tmpfile(directory, O_WRONLY | O_CLOEXEC, mode) }
+    /// Creates an unnamed file in `directory` (`O_TMPFILE`), write-only unless `readable`; `nil`
+    /// where the filesystem has no support.
+    public static func openUnnamedTemporary(in directory: Int32, mode: UInt32, readable: Bool = false,
+                                            path: @autoclosure () -> String) throws(FileSystemError) -> Int32? {
+        let fd = retryingEINTR { cs_open_tmpfile(directory, (readable ? O_RDWR : O_WRONLY) | O_CLOEXEC, mode) }
         if fd == -1 {
             if errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL { return nil }
             try check(fd, "mkstemp", path())

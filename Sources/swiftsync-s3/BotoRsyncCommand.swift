@@ -70,6 +70,7 @@ struct BotoRsyncCommand: AsyncParsableCommand {
         options.preservePermissions = true
         // boto-rsync uploads what a symlink points to; a dangling one gets a warning here (it crashed there).
         options.copyLinks = true
+        options.danglingSymlinksWarn = true
         options.ignoreExisting = noOverwrite
         options.dryRun = dryRun
         options.delete = delete ? .after : nil
@@ -116,6 +117,7 @@ struct BotoRsyncCommand: AsyncParsableCommand {
         reporterOptions.verbose = verbose ? 2 : 1
         // Every error line names the program that was invoked, the engine's included.
         reporterOptions.programName = "boto-rsync"
+        reporterOptions.dialect = .botoRsync
         let reporter = SyncReporter(options: reporterOptions)
         let chain = CredentialChain(accessKey: accessKey, secretKey: secretKey)
         var logger = Logger(label: "boto-rsync") { _ in StreamLogHandler.standardError(label: "boto-rsync") }

@@ -24,12 +24,6 @@ import SyncSystem
     for path in paths where path.hasPrefix("s3://") && S3URL(path) == nil {
         return fail("invalid S3 URL \"\(path)\" (expected s3://bucket/prefix)", .usage)
     }
-    // Before anything is touched: an option this S3 sync would ignore is refused by name.
-    if let direction = S3OptionSupport.Direction(source: paths[0], destination: paths[1]) {
-        let refused = S3OptionSupport.unsupported(in: options, direction: direction)
-        guard refused.isEmpty else { return fail(S3OptionSupport.refusal(refused), .usage) }
-        if let warning = S3OptionSupport.warning(for: options, direction: direction) { reporter.warning(warning) }
-    }
     let transfer: S3TransferOptions
     do { transfer = try s3.transferOptions() } catch { return fail("\(error)", .usage) }
     let client: S3Client

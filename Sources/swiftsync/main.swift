@@ -14,8 +14,8 @@ import SyncSystem
     SystemProcess.exit(1)
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-if arguments.first.map(SwiftsyncMain.httpSubcommandNames.contains) == true || CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
+if SwiftsyncMain.namesHTTPSubcommand(Array(CommandLine.arguments.dropFirst()))
+    || CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     runSwiftsyncS3()
 }
 await SwiftsyncMain.run(s3: .handOver(runSwiftsyncS3))

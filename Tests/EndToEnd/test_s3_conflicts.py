@@ -67,16 +67,21 @@ def test_download_leaves_what_the_destination_has_at_a_conflicting_name(tmp_path
         assert state(dst) == before
 
 
-def test_upload_with_delete_keeps_an_object_named_like_a_local_directory(tmp_path, moto, bucket):
+@pytest.mark.parametrize("delete", [False, True])
+def test_upload_next_to_an_object_named_like_a_local_directory(tmp_path, moto, bucket, delete):
+    """S3 can hold an object `d` and keys under `d/` at once, so an upload has no conflict: the
+    local directory goes under `d/`, and the object `d` stays unless --delete removes it, as it
+    would a file `d` the source no longer has (the one engine's merge, issue 14)."""
     src = tmp_path / "src"
     (src / "d").mkdir(parents=True)
     (src / "d" / "x").write_bytes(b"local under d\n")
     (src / "e").write_bytes(b"local file e\n")
     put(moto, bucket, "u/d", b"object d\n")
     put(moto, bucket, "u/e/z", b"a key under e/\n")
+    expected = ["u/d/x", "u/e"] if delete else ["u/d", "u/d/x", "u/e", "u/e/z"]
     for run in range(2):
-        r = ours(moto, "-a", "--delete", f"{src}/", f"s3://{bucket}/u/")
-        assert r.returncode == 23, r.stderr
-        assert len(conflict_lines(r, f"s3://{bucket}/u/d")) == 1, r.stderr
-        assert len(conflict_lines(r, f"s3://{bucket}/u/e")) == 1, r.stderr
-        assert keys(moto, bucket, "u/") == ["u/d", "u/e/z"], "both names are left as they are"
+        r = ours(moto, "-a", "-i", *(["--delete"] if delete else []), f"{src}/", f"s3://{bucket}/u/")
+        assert r.returncode == 0, r.stderr
+        assert keys(moto, bucket, "u/") == expected
+        if run == 1:
+            assert r.stdout == b"", "the second run has nothing to do"

@@ -130,6 +130,20 @@ class SyncEngineTests: XCTestCase {
         XCTAssertEqual(reporter.statistics[.regularTransferred], 1)
     }
 
+    /// The new name is what the file meets: a file of the source's name in the destination
+    /// directory, same size and time, used to be taken for it and nothing was copied.
+    func testSingleFileToANewNameBesideAFileOfItsOwnName() async throws {
+        let tmp = try TemporaryDirectory()
+        writeFile(tmp("a.txt"), "new", mtime: FileTime(seconds: 1_600_000_000))
+        makeDirectories(tmp("d"))
+        writeFile(tmp("d/a.txt"), "old", mtime: FileTime(seconds: 1_600_000_000))
+        let (code, reporter) = await sync([tmp("a.txt")], tmp("d/b.txt"), archiveOptions())
+        XCTAssertEqual(code, .success)
+        XCTAssertEqual(readText(tmp("d/b.txt")), "new")
+        XCTAssertEqual(readText(tmp("d/a.txt")), "old")
+        XCTAssertEqual(reporter.statistics[.regularTransferred], 1)
+    }
+
     // MARK: Exit codes
 
     func testMissingSourceIsAPartialTransferLikeRsync() async throws {
@@ -521,6 +535,7 @@ final class SequentialWalkSyncEngineTests: SyncEngineTests {
     override func testASecondRunTransfersNothing() async throws { try await super.testASecondRunTransfersNothing() }
     override func testSourceDirectoryByNameIsCreatedInsideTheDestination() async throws { try await super.testSourceDirectoryByNameIsCreatedInsideTheDestination() }
     override func testSingleFileToANewName() async throws { try await super.testSingleFileToANewName() }
+    override func testSingleFileToANewNameBesideAFileOfItsOwnName() async throws { try await super.testSingleFileToANewNameBesideAFileOfItsOwnName() }
     override func testMissingSourceIsAPartialTransferLikeRsync() async throws { try await super.testMissingSourceIsAPartialTransferLikeRsync() }
     override func testOneMissingSourceOfTwoStillCopiesTheOther() async throws { try await super.testOneMissingSourceOfTwoStillCopiesTheOther() }
     override func testMaxDeleteStopsDeletionsLikeRsync() async throws { try await super.testMaxDeleteStopsDeletionsLikeRsync() }

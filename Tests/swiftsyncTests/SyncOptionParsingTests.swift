@@ -292,3 +292,26 @@ final class SyncOptionParsingTests: XCTestCase {
         XCTAssertTrue(usageError(["--include-from", "\(scratch.path)/missing"]).contains("--include-from"))
     }
 }
+
+/// Options issue 14 added or changed: --copy-dest, one kind of alternate per run, and the
+/// hand-over of `ebs`/`s3` decided by what follows them.
+final class AlternateAndSubcommandParsingTests: XCTestCase {
+    func testCopyDestIsParsedAndKindsDoNotMix() throws {
+        XCTAssertEqual(try parsedOptions(["-a", "--copy-dest=../a", "--copy-dest", "../b"]).copyDest, ["../a", "../b"])
+        XCTAssertEqual(try parsedOptions(["-a", "--copy-dest=x"]).alternateDestinations.map(\.kind), [.copy])
+        XCTAssertTrue(usageError(["-a", "--link-dest=a", "--compare-dest=b"]).contains("the --link-dest option conflicts with the --compare-dest option"))
+        XCTAssertTrue(usageError(["--copy-dest=a", "--link-dest=b"]).contains("conflicts with"))
+    }
+
+    func testOnlyASubcommandOfEbsOrS3IsHandedOver() {
+        XCTAssertTrue(SwiftsyncMain.namesHTTPSubcommand(["s3", "lifecycle", "get", "s3://b"]))
+        XCTAssertTrue(SwiftsyncMain.namesHTTPSubcommand(["ebs", "create-volumes", "--count", "2"]))
+        XCTAssertTrue(SwiftsyncMain.namesHTTPSubcommand(["ebs", "--help"]))
+        XCTAssertTrue(SwiftsyncMain.namesHTTPSubcommand(["s3"]))
+        // A file or directory of that name as a source is a sync.
+        XCTAssertFalse(SwiftsyncMain.namesHTTPSubcommand(["ebs", "/backups/"]))
+        XCTAssertFalse(SwiftsyncMain.namesHTTPSubcommand(["s3", "dst/"]))
+        XCTAssertFalse(SwiftsyncMain.namesHTTPSubcommand(["-a", "s3", "lifecycle"]))
+        XCTAssertFalse(SwiftsyncMain.namesHTTPSubcommand([]))
+    }
+}

@@ -52,6 +52,10 @@ public struct BackendCapabilities: Sendable, OptionSet {
     public static let serverSideCopy = BackendCapabilities(rawValue: 1 << 8)
     /// A file and a directory can have the same name at once (S3: an object `d` and keys `d/…`).
     public static let fileAndDirectoryOfOneName = BackendCapabilities(rawValue: 1 << 9)
+    /// Directories are kept as markers (boto-rsync's empty `dir/` keys): made, and itemized.
+    public static let directoryMarkers = BackendCapabilities(rawValue: 1 << 12)
+    /// The store is reached over a network (itemized lines say "sent" for what goes there).
+    public static let remote = BackendCapabilities(rawValue: 1 << 11)
     /// Listings come from one stream in key order (a directory sorting as its name plus "/"):
     /// the engine walks such a tree in that order, one directory at a time, so that the stream
     /// is read once and only the directories in flight are held.
@@ -146,8 +150,9 @@ public protocol Backend: Sendable {
 
     // MARK: Listing
 
-    /// Opens directory `name` inside `parent`, never through a symlink; `nil` when it does not exist.
-    func openDirectory(_ name: [UInt8], in parent: DirectoryRef) async throws -> DirectoryRef?
+    /// Opens directory `name` inside `parent`, never through a symlink unless `followSymlink`
+    /// (a source's `-L`); `nil` when it does not exist.
+    func openDirectory(_ name: [UInt8], in parent: DirectoryRef, followSymlink: Bool) async throws -> DirectoryRef?
     /// The entries of `directory` in key order (``compareKeys(_:isDirectory:_:isDirectory:)``),
     /// symlink targets read.
     func list(_ directory: DirectoryRef) async throws -> any DirectoryListing
@@ -195,6 +200,24 @@ public protocol Backend: Sendable {
     func remove(_ name: [UInt8], in directory: DirectoryRef, kind: FileKind,
                 removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) async throws
     func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) async throws
+
+    // MARK: Comparing
+
+    /// Whether `entry` (in `directory`) holds the same bytes as `other`, when this backend can
+    /// tell without reading its own bytes (an object store compares its checksum, S3's ETag,
+    /// with one made of the other's bytes or with the other's own); nil when it cannot, and
+    /// the engine then hashes both (`-c`).
+    func sameContents(_ entry: FileEntry, in directory: DirectoryRef, as other: any FileSource) async throws -> Bool?
+}
+
+extension Backend {
+    /// Opens directory `name` inside `parent`, never through a symlink.
+    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef) async throws -> DirectoryRef? {
+        try await openDirectory(name, in: parent, followSymlink: false)
+    }
+
+    /// A backend without a checksum of its own: the engine hashes the bytes.
+    public func sameContents(_ entry: FileEntry, in directory: DirectoryRef, as other: any FileSource) async throws -> Bool? { nil }
 }
 
 extension Backend {

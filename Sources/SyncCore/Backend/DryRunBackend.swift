@@ -41,11 +41,11 @@ public final class DryRunBackend: Backend {
         return try await base.isSameDirectory(a, b)
     }
 
-    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef) async throws -> DirectoryRef? {
+    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef, followSymlink: Bool) async throws -> DirectoryRef? {
         let path = parent.path(of: name)
         guard parent.exists else { return PlannedDirectory(displayPath: path) }
         do {
-            if let real = try await base.openDirectory(name, in: parent) { return real }
+            if let real = try await base.openDirectory(name, in: parent, followSymlink: followSymlink) { return real }
         } catch where wasMade(path) {
             // Made in place of a file that the dry run did not really remove.
             return PlannedDirectory(displayPath: path)
@@ -112,6 +112,10 @@ public final class DryRunBackend: Backend {
     }
 
     public func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) async throws {}
+
+    public func sameContents(_ entry: FileEntry, in directory: DirectoryRef, as other: any FileSource) async throws -> Bool? {
+        directory.exists ? try await base.sameContents(entry, in: directory, as: other) : nil
+    }
 }
 
 #if canImport(Glibc)

@@ -31,6 +31,14 @@ public protocol FileSource: AnyObject, Sendable {
 /// An object's place in a store, as that store's backend understands it.
 public protocol StoreLocation: Sendable {}
 
+/// A remote source that was there when listed is gone when read (rsync's "file has vanished",
+/// exit 24): a local source reports ENOENT at open instead.
+public struct SourceVanished: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public init(path: String) { self.path = path }
+    public var description: String { "file has vanished: \"\(path)\"" }
+}
+
 /// A local file opened by ``LocalBackend``: the descriptor closes with the source.
 public final class LocalFileSource: FileSource {
     public let status: FileStatus

@@ -99,11 +99,11 @@ public struct LocalBackend: Backend {
 
     // MARK: Listing
 
-    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef) throws -> DirectoryRef? {
+    public func openDirectory(_ name: [UInt8], in parent: DirectoryRef, followSymlink: Bool) throws -> DirectoryRef? {
         let display = parent.path(of: name)
         let anchor = try Self.local(parent).descriptor
         do throws(FileSystemError) {
-            let fd = try FileSystem.openDirectory(name, in: anchor, path: display)
+            let fd = try FileSystem.openDirectory(name, in: anchor, followSymlink: followSymlink, path: display)
             return LocalDirectory(descriptor: fd, displayPath: display)
         } catch {
             if error.errno == ENOENT { return nil }
@@ -166,7 +166,8 @@ public struct LocalBackend: Backend {
 
     public func openFile(_ name: [UInt8], in directory: DirectoryRef, listed: FileEntry?) throws -> any FileSource {
         let display = directory.path(of: name)
-        let (fd, status) = try FileSystem.openRegularFile(name, in: Self.local(directory).descriptor, path: display)
+        let (fd, status) = try FileSystem.openRegularFile(name, in: Self.local(directory).descriptor,
+                                                          followSymlink: listed?.followsSymlink ?? false, path: display)
         return LocalFileSource(descriptor: fd, status: status, displayPath: display)
     }
 
@@ -230,15 +231,13 @@ public struct LocalBackend: Backend {
 
     /// A remote source's bytes, each piece written at its offset as it arrives.
     private static func write(_ source: any FileSource, to output: Int32, path: String) async throws -> Int64 {
-        let total = ByteCount()
         try await source.read { offset, bytes in
             try FileSystem.writeAll(output, bytes, at: offset, path: path)
-            total.add(bytes.count)
             guard source.transferred(bytes.count) else { throw SyncInterrupted() }
         }
-        let written = total.value
+        // A piece a retry sent again was written at its place again: the file is the version's size.
         try FileSystem.truncate(output, to: source.status.size, path: path)
-        return written
+        return source.status.size
     }
 
     /// The mode a new file is created with: its final mode when that has no set-id bits and
@@ -329,11 +328,4 @@ public struct LocalBackend: Backend {
         try FileSystem.rename(name, in: Self.local(directory).descriptor, to: newName, in: Self.local(newDirectory).descriptor,
                               path: directory.path(of: name))
     }
-}
-
-/// A byte count shared by the pieces of one transfer, which may arrive on several threads.
-final class ByteCount: Sendable {
-    private let count = Atomic<Int64>(0)
-    func add(_ n: Int) { count.add(Int64(n), ordering: .relaxed) }
-    var value: Int64 { count.load(ordering: .relaxed) }
 }

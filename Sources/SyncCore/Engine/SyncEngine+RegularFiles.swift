@@ -34,24 +34,30 @@ extension SyncEngine {
                 return
             }
             await enqueue(TransferJob(node: node, sourceDirectory: srcDir, entry: entry, existing: nil,
-                                      change: ItemizedChange(update: .received, kind: .regular, isNew: true),
+                                      change: ItemizedChange(update: transferUpdate, kind: .regular, isNew: true),
                                       isHardLinkLeader: isLeader))
             return
         }
         var decision = QuickCheck.decide(source: QuickCheck.Version(entry.status), destination: QuickCheck.Version(existing.status),
                                          rule: timeRule, options: options)
-        var change = ItemizedChange(update: .received, kind: .regular)
+        var change = ItemizedChange(update: transferUpdate, kind: .regular)
         if decision == .compareChecksums {
-            change.checksum = await !checksumsMatch(entry, in: srcDir, and: name, in: dst)
+            change.checksum = await !checksumsMatch(entry, in: srcDir, and: existing, named: name, in: dst)
             decision = change.checksum ? .transfer : .upToDate
         }
         switch decision {
         case .skip:
+            reporter.skipped(path: path, .exists)
             if isLeader { await completeLeader(entry, succeeded: true) }
             return
         case .transfer:
             change.size = entry.status.size != existing.status.size
             attributeChanges(&change, source: entry, destination: existing)
+            if !comparesAttributes && !options.sizeOnly && !options.checksum {
+                // Where times are when an object was written, the 't' says the times found it stale.
+                change.time = options.ignoreTimes || QuickCheck.isStale(QuickCheck.Version(entry.status), QuickCheck.Version(existing.status),
+                                                                        rule: timeRule, window: options.modifyWindow)
+            }
             if !options.preserveTimes { change.timeIsTransferTime = true }
             await enqueue(TransferJob(node: node, sourceDirectory: srcDir, entry: entry, existing: existing,
                                       change: change, isHardLinkLeader: isLeader))
@@ -63,6 +69,7 @@ extension SyncEngine {
                 existing = fresh
             }
             attributeChanges(&change, source: entry, destination: existing)
+            if !change.isSignificant { reporter.skipped(path: path, .upToDate) }
             if change.isSignificant {
                 reporter.changed(change, path: path)
                 do {
@@ -76,28 +83,30 @@ extension SyncEngine {
         }
     }
 
-    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and name: [UInt8], in dst: DirectoryRef) async -> Bool {
-        await checksumsMatch(entry, in: srcDir) { try await destination.openFile(name, in: dst, listed: nil) }
-    }
-
-    /// `-c`: whether the source file's bytes equal those of the file `openOther` opens.
-    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, other openOther: () async throws -> any FileSource) async -> Bool {
+    /// `-c`: whether the source file's bytes equal those of the destination's `existing`. A side
+    /// with a checksum of its own (S3's ETag) answers without its bytes being read; else both
+    /// are hashed.
+    func checksumsMatch(_ entry: FileEntry, in srcDir: DirectoryRef, and existing: FileEntry, named name: [UInt8],
+                        in dst: DirectoryRef) async -> Bool {
         do {
-            let a = try await source.openFile(entry.name, in: srcDir, listed: entry)
-            let b = try await openOther()
-            return try await ContentChecksum.digest(of: a) == ContentChecksum.digest(of: b)
+            let sourceFile = try await source.openFile(entry.name, in: srcDir, listed: entry)
+            if let same = try await destination.sameContents(existing, in: dst, as: sourceFile) { return same }
+            let destinationFile = try await destination.openFile(name, in: dst, listed: existing)
+            if let same = try await source.sameContents(entry, in: srcDir, as: destinationFile) { return same }
+            return try await ContentChecksum.digest(of: sourceFile) == ContentChecksum.digest(of: destinationFile)
         } catch {
             return false
         }
     }
 
-    /// `--link-dest`/`--compare-dest`: a matching file in an alternate tree (by the quick check,
-    /// or with `-c` by checksum) is linked or skipped instead of copied. Returns `true` when handled.
+    /// `--link-dest`/`--copy-dest`/`--compare-dest`: a matching file in an alternate tree (by the
+    /// quick check, or with `-c` by checksum) is linked, copied from there, or left out instead of
+    /// sent. Returns `true` when handled.
     func useAlternateDestination(for entry: FileEntry, from srcDir: DirectoryRef, name: [UInt8], path: [UInt8], node: DirectoryNode,
                                  destinationDirectory dst: DirectoryRef) async -> Bool? {
         let alternates = context.withLock { $0.alternateDestinations }
         guard !alternates.isEmpty else { return nil }
-        for (ref, link) in alternates {
+        for (ref, kind) in alternates {
             // Paths into an alternate tree never follow a symlink in it (see Backend.entry(atPath:beneath:)).
             guard let found = try? await destination.entry(atPath: path, beneath: ref), found.kind == .regular else { continue }
             let status = found.status
@@ -105,22 +114,32 @@ extension SyncEngine {
                                      rule: timeRule, options: options) {
             case .upToDate: break
             case .compareChecksums:
-                guard await checksumsMatch(entry, in: srcDir, other: { try await destination.openFile(atPath: path, beneath: ref) })
-                else { continue }
+                guard await alternateMatches(entry, in: srcDir, found, at: path, beneath: ref) else { continue }
             case .transfer, .skip: continue
             }
             // With -c the bytes may match while the time differs: rsync then copies (a link or a
-            // left-out file would keep the alternate's time).
-            if options.preserveTimes && !QuickCheck.sameModificationTime(entry.status.mtime, status.mtime, window: options.modifyWindow) {
+            // left-out file would keep the alternate's time). Where the destination's time is
+            // when it was written (S3), the copy made from the alternate gets the source's.
+            if options.preserveTimes && timeRule == .sameModificationTime
+                && !QuickCheck.sameModificationTime(entry.status.mtime, status.mtime, window: options.modifyWindow) {
                 continue
             }
-            if link {
+            if kind != .compare {
                 let wanted = attributes(for: entry, isNew: false)
-                if let p = wanted.permissions, p != status.permissions { continue }
-                if let u = wanted.uid, u != status.uid { continue }
-                if let g = wanted.gid, g != status.gid { continue }
+                if kind == .link && comparesAttributes {
+                    if let p = wanted.permissions, p != status.permissions { continue }
+                    if let u = wanted.uid, u != status.uid { continue }
+                    if let g = wanted.gid, g != status.gid { continue }
+                }
                 do {
-                    try await destination.makeHardLink(name, in: dst, toPath: path, beneath: ref)
+                    if kind == .link && destination.capabilities.contains(.hardLinks) {
+                        try await destination.makeHardLink(name, in: dst, toPath: path, beneath: ref)
+                    } else {
+                        // --copy-dest, or no hard links (S3): a copy from the alternate, made
+                        // server-side where it can be.
+                        let alternate = try await destination.openFile(atPath: path, beneath: ref)
+                        _ = try await destination.putFile(name, in: dst, from: alternate, attributes: { _ in wanted }, options: WriteOptions())
+                    }
                     node.markContentsChanged()
                     reporter.statistics.countCreated(.regular)
                 } catch {
@@ -130,5 +149,18 @@ extension SyncEngine {
             return true
         }
         return false
+    }
+
+    /// `-c` against a file in an alternate tree.
+    private func alternateMatches(_ entry: FileEntry, in srcDir: DirectoryRef, _ found: FileEntry, at path: [UInt8],
+                                  beneath ref: DirectoryRef) async -> Bool {
+        do {
+            let sourceFile = try await source.openFile(entry.name, in: srcDir, listed: entry)
+            if let same = try await destination.sameContents(found, in: ref, as: sourceFile) { return same }
+            let other = try await destination.openFile(atPath: path, beneath: ref)
+            return try await ContentChecksum.digest(of: sourceFile) == ContentChecksum.digest(of: other)
+        } catch {
+            return false
+        }
     }
 }

@@ -25,8 +25,12 @@ extension SyncEngine {
                     let status = try await source.status(of: dir)
                     anyDirectory = true
                     if contentsRoot == nil { contentsRoot = (dir, FileEntry(name: [UInt8(ascii: ".")], status: status)) }
-                    let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.entries(of: dir)
-                    rootEntries += listed.map { (dir, $0) }
+                    // One source's contents are listed by the walk itself (a streamed listing
+                    // then reads the root's part as it goes); several are gathered here.
+                    if sources.count > 1 || options.filesFrom != nil {
+                        let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.entries(of: dir)
+                        rootEntries += listed.map { (dir, $0) }
+                    }
                 } else {
                     let (parent, name) = split(bytes)
                     guard let parentDir = try await source.openRoot(parent, followSymlink: true),
@@ -65,7 +69,9 @@ extension SyncEngine {
             }
         } else {
             let (parent, name) = split(destinationBytes)
-            var parentRef = (try? await destination.openRoot(parent, followSymlink: true)) ?? nil
+            // The parent as a directory (a trailing slash: an S3 prefix needs no keys to be one).
+            let parentDirectory = parent.last == UInt8(ascii: "/") ? parent : parent + [UInt8(ascii: "/")]
+            var parentRef = (try? await destination.openRoot(parentDirectory, followSymlink: true)) ?? nil
             if options.makePath && parentRef == nil {
                 parentRef = await createDestination(String(decoding: parent, as: UTF8.self), announce: false)
             }
@@ -80,7 +86,7 @@ extension SyncEngine {
         let root = DirectoryNode(relativePath: [], parent: nil, sourceName: [], destinationName: [],
                                  sourceEntry: contentsRoot?.1, deleteAllowed: contentsRoot != nil && options.filesFrom == nil,
                                  isNew: destinationExisting == nil)
-        root.rootSources = unique
+        if !(sources.count == 1 && contentsRoot != nil && options.filesFrom == nil) { root.rootSources = unique }
         root.source = contentsRoot?.0 ?? unique.first?.0
         root.destination = destinationRoot
         root.rootRename = rename
@@ -97,7 +103,7 @@ extension SyncEngine {
                 reportDirectory(change, path: [])
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
-            if options.preserveTimes {
+            if options.preserveTimes && sourceHasDirectories {
                 root.finalAttributes.mtime = rootEntry.status.mtime
                 root.mtimeAlreadyRight = existingStatus.map {
                     QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow)
@@ -142,7 +148,8 @@ extension SyncEngine {
     private func createDestination(_ path: String, announce: Bool = true) async -> DirectoryRef? {
         do {
             let created = try await destination.makeRoot(Array(path.utf8), relativeTo: nil, parents: options.makePath)
-            if announce { reporter.info("created directory \(trimmedDisplay(path))") }
+            // An object store makes no directory: there is nothing to announce.
+            if announce && destination.capabilities.contains(.directories) { reporter.info("created directory \(trimmedDisplay(path))") }
             return created
         } catch let error as FileSystemError where error.operation == "mkdir" {
             reporter.fatalIO("mkdir \"\(absolute(path))\" failed: \(error.reason)")
@@ -152,14 +159,14 @@ extension SyncEngine {
         return nil
     }
 
-    private func openAlternates(relativeTo root: DirectoryRef) async -> [(ref: DirectoryRef, link: Bool)] {
-        var result: [(ref: DirectoryRef, link: Bool)] = []
-        for (paths, link) in [(options.compareDest, false), (options.linkDest, true)] {
+    private func openAlternates(relativeTo root: DirectoryRef) async -> [(ref: DirectoryRef, kind: SyncOptions.AlternateKind)] {
+        var result: [(ref: DirectoryRef, kind: SyncOptions.AlternateKind)] = []
+        for (paths, kind) in options.alternateDestinations {
             for path in paths {
                 if let ref = (try? await destination.openRoot(Array(path.utf8), relativeTo: root, followSymlink: true)) ?? nil {
-                    result.append((ref, link))
+                    result.append((ref, kind))
                 } else {
-                    reporter.warning("--\(link ? "link" : "compare")-dest arg does not exist: \(path)")
+                    reporter.warning("--\(kind.rawValue)-dest arg does not exist: \(path)")
                 }
             }
         }

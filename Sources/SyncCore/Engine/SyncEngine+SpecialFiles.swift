@@ -13,10 +13,12 @@ extension SyncEngine {
         var change = ItemizedChange(update: .localChange, kind: .symlink, isNew: existing == nil)
         if existing == nil {
             // --compare-dest/--link-dest: an identical symlink there means nothing to do here.
-            for (ref, link) in context.withLock({ $0.alternateDestinations }) {
+            for (ref, kind) in context.withLock({ $0.alternateDestinations }) {
                 guard let other = (try? await destination.entry(atPath: path, beneath: ref)) ?? nil,
                       other.kind == .symlink, other.linkTarget == target else { continue }
-                if link {
+                // --copy-dest: the symlink is made here as it would be anyway.
+                if kind == .copy { break }
+                if kind == .link {
                     try? await destination.makeHardLink(name, in: dst, toPath: path, beneath: ref)
                     node.markContentsChanged()
                 }

@@ -89,6 +89,7 @@ extension SyncEngine {
             reporter.statistics.add(.regularTransferred)
             reporter.statistics.add(.transferredSize, size)
             reporter.statistics.add(.literalData, written)
+            if receivesFromRemote { reporter.statistics.add(.receivedData, written) }
             if job.existing == nil { reporter.statistics.countCreated(.regular) }
             if job.isHardLinkLeader && job.existing == nil, let itemizer = hardLinkItemizer {
                 if let complete = itemizer.startGroup(opened.status, leaderPath: path) { reportHardLinkGroup(complete) }
@@ -100,6 +101,8 @@ extension SyncEngine {
             return true
         } catch is SyncInterrupted {
             reporter.interrupted()
+        } catch let vanished as SourceVanished {
+            reporter.vanished(vanished.path)
         } catch let error as FileSystemError where error.isTornRead {
             // The source shrank while read: what we had is not a whole version, so the old file stays.
             reporter.error("read errors mapping \"\(sourcePath)\": \(error.reason)")
@@ -167,7 +170,7 @@ extension SyncEngine {
 
     /// Prints a held hard-link group as rsync would: the data carrier, then the links to it.
     func reportHardLinkGroup(_ group: (carrier: [UInt8], others: [[UInt8]])) {
-        reporter.changed(ItemizedChange(update: .received, kind: .regular, isNew: true), path: group.carrier)
+        reporter.changed(ItemizedChange(update: transferUpdate, kind: .regular, isNew: true), path: group.carrier)
         for other in group.others {
             reporter.changed(ItemizedChange(update: .hardLink, kind: .regular, isNew: true), path: other, hardLinkTarget: group.carrier)
         }
@@ -188,7 +191,7 @@ extension SyncEngine {
                     self.attributes(for: FileEntry(name: entry.name, status: status), isNew: true)
                 }, options: writeOptions)
                 reporter.statistics.add(.regularTransferred)
-                reporter.changed(ItemizedChange(update: .received, kind: .regular, isNew: follower.existing == nil), path: node.path(of: name))
+                reporter.changed(ItemizedChange(update: transferUpdate, kind: .regular, isNew: follower.existing == nil), path: node.path(of: name))
             } catch {
                 reporter.error("\(error)")
             }

@@ -14,6 +14,13 @@ extension SyncEngine {
     private func walkContents(of node: DirectoryNode) async {
         if CancellationFlag.isSet { workList.cancel(); return }
         guard await openHandles(of: node), let dst = node.destination else { return }
+        if let rename = node.rootRename, let (directory, entry) = node.rootSources?.first {
+            // One file to a new name: it meets what the destination has under that name (a
+            // merge by the source's name would compare it with another file).
+            let existing = (try? await destination.entry(rename.to, in: dst, followSymlink: false)) ?? nil
+            await handle(entry, from: directory, existing: existing, in: node, destinationDirectory: dst)
+            return
+        }
         if walksInKeyOrder {
             await walkStreamed(node, destinationDirectory: dst)
             return
@@ -150,7 +157,7 @@ extension SyncEngine {
     private func deleteExtraneous(_ entries: [FileEntry], in node: DirectoryNode, destinationDirectory dst: DirectoryRef) async {
         node.markContentsChanged()
         if options.delete == .after {
-            let mtime = options.preserveTimes ? (node.sourceEntry?.status.mtime) : nil
+            let mtime = options.preserveTimes && sourceHasDirectories ? (node.sourceEntry?.status.mtime) : nil
             lateDeletions.withLock { $0.append((node.relativePath, entries, mtime)) }
             return
         }
@@ -170,6 +177,13 @@ extension SyncEngine {
                        + "which \(destination.name == "local" ? "a local path" : destination.name) cannot be; both left as they are")
     }
 
+    /// Whether `name` is one name in a directory: not empty, not `.` or `..`, no `/` or NUL.
+    static func isPlainName(_ name: [UInt8]) -> Bool {
+        if name.isEmpty || name.contains(UInt8(ascii: "/")) || name.contains(0) { return false }
+        let dot = UInt8(ascii: ".")
+        return !(name.count == 1 && name[0] == dot) && !(name.count == 2 && name[0] == dot && name[1] == dot)
+    }
+
     /// Opens the node's source and destination directories (the root's are already open).
     func openHandles(of node: DirectoryNode) async -> Bool {
         guard let parent = node.parent else { return true }
@@ -187,7 +201,8 @@ extension SyncEngine {
             return false
         }
         do {
-            guard let src = try await source.openDirectory(node.sourceName, in: parentSource) else {
+            guard let src = try await source.openDirectory(node.sourceName, in: parentSource,
+                                                           followSymlink: node.sourceEntry?.followsSymlink ?? false) else {
                 reporter.vanished(parentSource.path(of: node.sourceName))
                 return false
             }
@@ -205,13 +220,26 @@ extension SyncEngine {
         var entry = entry
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
+        guard Self.isPlainName(entry.name) else {
+            // A name a remote source made up ("", ".", "..", or with "/" or NUL in it) could
+            // reach outside the destination: never used.
+            reporter.error("skipping \(srcDir.path(of: entry.name)): the name cannot be a local path (empty, . or .. in it)")
+            return
+        }
+        if entry.kind == .symlink && !options.copyLinks && !destinationKeepsSymlinks {
+            // Nothing to make it as (S3): said once per link; -L copies what it points to.
+            reporter.warning("skipping symlink \"\(srcDir.path(of: entry.name))\" (\(destination.name) has none; -L copies what it points to)")
+            return
+        }
         if entry.kind == .symlink && options.copyLinks {
             do {
                 guard let target = try await source.entry(entry.name, in: srcDir, followSymlink: true) else {
-                    reporter.error("symlink has no referent: \"\(srcDir.path(of: entry.name))\"")
+                    let message = "symlink has no referent: \"\(srcDir.path(of: entry.name))\""
+                    if options.danglingSymlinksWarn { reporter.warning(message) } else { reporter.error(message) }
                     return
                 }
                 entry = FileEntry(name: entry.name, status: target.status)
+                entry.followsSymlink = true
             } catch {
                 reporter.error("\(error)")
                 return
@@ -229,12 +257,12 @@ extension SyncEngine {
                 return
             }
         case .blockDevice, .characterDevice:
-            guard options.preserveDevices else {
+            guard options.preserveDevices && destinationKeepsSpecialFiles else {
                 reporter.notice("skipping non-regular file \"\(DisplayPath.escape(path))\"")
                 return
             }
         case .fifo, .socket:
-            guard options.preserveSpecials else {
+            guard options.preserveSpecials && destinationKeepsSpecialFiles else {
                 reporter.notice("skipping non-regular file \"\(DisplayPath.escape(path))\"")
                 return
             }
@@ -250,7 +278,10 @@ extension SyncEngine {
         if entry.kind == .symlink { reporter.statistics.add(.totalFileSize, Int64(entry.linkTarget?.count ?? 0)) }
 
         var current = existing
-        if let e = current, e.kind == entry.kind, e.kind != .directory, options.ignoreExisting { return }
+        if let e = current, e.kind == entry.kind, e.kind != .directory, options.ignoreExisting {
+            if e.kind == .regular { reporter.skipped(path: path, .exists) }
+            return
+        }
         var replaced = false
         if let e = current, e.kind != entry.kind {
             // Make way: the old item of another type goes first.
@@ -336,7 +367,7 @@ extension SyncEngine {
             node.markContentsChanged()
             do {
                 try await destination.makeDirectory(name, in: dst, permissions: 0o700)
-                reporter.statistics.countCreated(.directory)
+                if itemizesDirectories { reporter.statistics.countCreated(.directory) }
             } catch let error as FileSystemError where error.errno == EEXIST {
                 // Another run made it meanwhile: as for rsync, that is the directory we wanted.
                 guard (try? await destination.entry(name, in: dst, followSymlink: false))??.kind == .directory else {
@@ -351,7 +382,7 @@ extension SyncEngine {
             change.update = .attributesOnly
             attributeChanges(&change, source: entry, destination: existing)
         }
-        reporter.changed(change, path: path)
+        if itemizesDirectories { reporter.changed(change, path: path) }
 
         // What the child lists: everything, or (files-from, -x) only some names.
         var restriction: FilesFromTree?
@@ -368,7 +399,7 @@ extension SyncEngine {
         child.sourceParent = srcDir
         child.finalAttributes = existing == nil ? attributes(for: entry, isNew: true) : attributesToFix(source: entry, change: change)
         // Whatever changes inside moves the directory's mtime: set it back at the end.
-        if options.preserveTimes {
+        if options.preserveTimes && sourceHasDirectories {
             child.finalAttributes.mtime = entry.status.mtime
             child.mtimeAlreadyRight = existing != nil && !change.time
         }

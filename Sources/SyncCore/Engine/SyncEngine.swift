@@ -43,10 +43,22 @@ public final class SyncEngine: Sendable {
     let checksSourceConflicts: Bool
     /// The destination cannot hold a file and a directory of one name: one replaces the other.
     let matchesAcrossKinds: Bool
+    /// What the destination keeps, decided once from its capabilities.
+    let destinationKeepsSymlinks: Bool
+    let destinationKeepsSpecialFiles: Bool
+    /// Directories show in `-i` lines and the created count where the destination has them
+    /// (or keeps boto-rsync's `dir/` markers).
+    let itemizesDirectories: Bool
+    /// A directory's attributes come from its source entry only where the source has them.
+    let sourceHasDirectories: Bool
+    /// `<` (sent) in `-i` lines when the destination is remote and the source not, else `>`.
+    let transferUpdate: ItemizedChange.Update
+    /// A remote source and a local destination: what arrives counts as bytes received.
+    let receivesFromRemote: Bool
 
     struct RunContext: @unchecked Sendable {
         var destinationRoot: DirectoryRef?
-        var alternateDestinations: [(ref: DirectoryRef, link: Bool)] = []
+        var alternateDestinations: [(ref: DirectoryRef, kind: SyncOptions.AlternateKind)] = []
         var backupRoot: DirectoryRef?
         /// Why `--backup-dir` could not be opened or made (then `backupRoot` is nil).
         var backupRootFailure: FileSystemError?
@@ -77,12 +89,24 @@ public final class SyncEngine: Sendable {
         self.checksSourceConflicts = source.capabilities.contains(.fileAndDirectoryOfOneName)
             && !destination.capabilities.contains(.fileAndDirectoryOfOneName)
         self.matchesAcrossKinds = !destination.capabilities.contains(.fileAndDirectoryOfOneName)
-        self.hardLinks = options.hardLinks ? HardLinkRegistry() : nil
+        let sourceCapabilities = source.capabilities, destinationCapabilities = destination.capabilities
+        self.destinationKeepsSymlinks = destinationCapabilities.contains(.symlinks)
+        self.destinationKeepsSpecialFiles = destinationCapabilities.contains(.specialFiles)
+        self.itemizesDirectories = destinationCapabilities.contains(.directories) || destinationCapabilities.contains(.directoryMarkers)
+        self.sourceHasDirectories = sourceCapabilities.contains(.directories)
+        let remoteSource = sourceCapabilities.contains(.remote), remoteDestination = destinationCapabilities.contains(.remote)
+        self.transferUpdate = remoteDestination && !remoteSource ? .sent : .received
+        self.receivesFromRemote = remoteSource && !remoteDestination
+        // -H into a destination without hard links (S3): each name is a file of its own.
+        let linksHardLinks = options.hardLinks && destinationCapabilities.contains(.hardLinks)
+        self.hardLinks = linksHardLinks ? HardLinkRegistry() : nil
         let itemizing = reporter.options.itemize || reporter.options.verbose > 0
-        self.hardLinkItemizer = options.hardLinks && itemizing ? HardLinkItemizer() : nil
+        self.hardLinkItemizer = linksHardLinks && itemizing ? HardLinkItemizer() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
         self.startTime = SystemClock.monotonicSeconds()
-        self.inlineTransferLimit = options.inlineTransferLimit
+        // A remote transfer waits on the network: a walker must not wait on it.
+        self.inlineTransferLimit = source.capabilities.contains(.remote) || destination.capabilities.contains(.remote)
+            ? 0 : options.inlineTransferLimit
         let credentials = SystemProcess.credentials()
         self.isSuperUser = credentials.isSuperUser
         self.memberGroups = credentials.groups
@@ -93,6 +117,7 @@ public final class SyncEngine: Sendable {
 
     /// Runs the sync of `sources` into `destinationPath` and returns rsync's exit code.
     public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil) async -> ExitCode {
+        if let refused = checkOptions() { return refused }
         FileSystem.raiseOpenFileLimit()
         // Every mode the run sets is explicit (options.umask is already applied where rsync
         // applies it), so files can be created with their final mode in one call.
@@ -117,6 +142,17 @@ public final class SyncEngine: Sendable {
         }
         if CancellationFlag.isSet { reporter.interrupted() }
         return reporter.exitCode
+    }
+
+    /// What this pair of backends cannot honour of the options is refused (a line each, rsync's
+    /// usage error) before anything is touched, what it honours differently is warned of once.
+    /// Returns the exit code when the run may not start.
+    public func checkOptions(warning: Bool = true) -> ExitCode? {
+        let support = OptionSupport(options: options, source: OptionSupport.Side(source), destination: OptionSupport.Side(destination))
+        for refusal in support.refusals { reporter.usageError(refusal.description) }
+        guard support.isSupported else { return .usage }
+        if warning { for line in support.warnings { reporter.warning(line) } }
+        return nil
     }
 
     /// Walkers feed the transfer queue; when the walk is over the queue closes and the
@@ -202,6 +238,11 @@ public final class SyncEngine: Sendable {
     func attributes(for entry: FileEntry, isNew: Bool) -> AttributeSet {
         var a = AttributeSet()
         let kind = entry.kind
+        if kind == .directory && !sourceHasDirectories {
+            // An S3 "directory" has no mode or time of its own: a new one gets the usual mode.
+            if isNew { a.permissions = 0o777 & ~options.umask }
+            return a
+        }
         var mode = entry.status.permissions
         if let chmod = options.chmod { mode = chmod.apply(to: mode, isDirectory: kind == .directory) }
         if options.preservePermissions {
@@ -235,12 +276,14 @@ public final class SyncEngine: Sendable {
 
     /// A directory this run made: its line and its count.
     func reportCreatedDirectory(path: [UInt8]) {
+        guard itemizesDirectories else { return }
         reporter.changed(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: path)
         reporter.statistics.countCreated(.directory)
     }
 
     /// An existing directory's line (shown when its attributes change, or with -ii).
     func reportDirectory(_ change: ItemizedChange, path: [UInt8]) {
+        guard itemizesDirectories else { return }
         reporter.changed(change, path: path)
     }
 

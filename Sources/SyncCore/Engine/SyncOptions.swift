@@ -7,6 +7,9 @@ public struct SyncOptions: Sendable {
     public var explicitRecursive = false
     public var preserveLinks = false
     public var copyLinks = false
+    /// With `-L`, a symlink pointing nowhere is a warning, not an error (boto-rsync's users
+    /// expect the run to go on and succeed; rsync counts it as a failed file).
+    public var danglingSymlinksWarn = false
     public var preservePermissions = false
     public var preserveTimes = false
     public var preserveAccessTimes = false
@@ -42,6 +45,8 @@ public struct SyncOptions: Sendable {
     public var backupSuffix: String?
     public var linkDest: [String] = []
     public var compareDest: [String] = []
+    /// `--copy-dest`: as `--compare-dest`, and a file found unchanged there is copied from it.
+    public var copyDest: [String] = []
     public var numericIds = false
     public var removeSourceFiles = false
     /// Bytes per second.
@@ -59,6 +64,21 @@ public struct SyncOptions: Sendable {
     public var inlineTransferLimit: Int64 = SyncDefaults.inlineTransferLimit
 
     public init() {}
+
+    /// What a file found unchanged in an alternate destination tree gives the destination.
+    public enum AlternateKind: String, Sendable, CaseIterable {
+        /// `--compare-dest`: nothing (the file is left out).
+        case compare
+        /// `--copy-dest`: a copy of it.
+        case copy
+        /// `--link-dest`: a hard link to it (a copy where the destination has no hard links).
+        case link
+    }
+
+    /// The alternate trees by kind, in rsync's order of checking them.
+    public var alternateDestinations: [(paths: [String], kind: AlternateKind)] {
+        [(compareDest, .compare), (copyDest, .copy), (linkDest, .link)].filter { !$0.paths.isEmpty }
+    }
 
     /// `-a`: `-rlptgoD`.
     public mutating func setArchive() {

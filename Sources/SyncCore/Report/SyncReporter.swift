@@ -15,7 +15,20 @@ public final class SyncReporter: Sendable {
         public var progressPerFile = false
         /// What error lines begin with: the program the user ran (boto-rsync mode says `boto-rsync`).
         public var programName = "swiftsync"
+        /// Whose lines `-v` prints: rsync's ("./" for a new root, "X is uptodate" at `-vv`), or
+        /// boto-rsync's (no root, "Skipping X (size matches)").
+        public var dialect = Dialect.rsync
         public init() {}
+    }
+
+    public enum Dialect: Sendable { case rsync, botoRsync }
+
+    /// Why a file was left alone.
+    public enum Skip: Sendable {
+        /// The quick check (or `-c`) found it up to date.
+        case upToDate
+        /// `--ignore-existing` (boto-rsync's `-w`), or `-u` with a newer destination.
+        case exists
     }
 
     public let options: Options
@@ -43,6 +56,7 @@ public final class SyncReporter: Sendable {
                 out.line(change.line(path: path, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
             }
         } else if options.verbose > 0 && !options.quiet && (change.isNew || change.update == .received || change.update == .sent || change.update == .hardLink) {
+            if options.dialect == .botoRsync && path.isEmpty { return }
             out.line(ItemizedChange.displayName(path: path, kind: change.kind, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
         }
     }
@@ -80,6 +94,18 @@ public final class SyncReporter: Sendable {
         if !options.quiet { out.line(text) }
     }
 
+    /// A regular file left alone: `-vv` names it.
+    public func skipped(path: [UInt8], _ why: Skip) {
+        guard options.verbose > 1 && !options.quiet else { return }
+        let name = DisplayPath.escape(path)
+        switch (options.dialect, why) {
+        case (.rsync, .upToDate): out.line("\(name) is uptodate")
+        case (.rsync, .exists): out.line("\(name) exists")
+        case (.botoRsync, .upToDate): out.line("Skipping \(name) (size matches)")
+        case (.botoRsync, .exists): out.line("Skipping \(name) (not overwriting)")
+        }
+    }
+
     /// Lines `-v` shows (skipping notices).
     public func verbose(_ text: String) {
         if options.verbose > 0 && !options.quiet { out.line(text) }
@@ -100,6 +126,11 @@ public final class SyncReporter: Sendable {
         statistics.add(.vanished)
         exitFlags.bitwiseOr(Flag.vanished.rawValue, ordering: .relaxed)
         err.line("file has vanished: \"\(path)\"")
+    }
+
+    /// A usage error found before the run starts (the caller exits with rsync's 1).
+    public func usageError(_ message: String) {
+        err.line(options.programName + ": " + message)
     }
 
     /// A warning that does not change the exit code.

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Peak memory of an S3 no-op resync against the number of objects (issue 14): the listing is
+# read page by page and cut into directories as it arrives, so peak RSS must stay flat as the
+# bucket grows. For each count: mktree.py small --files N, uploaded once to a new moto_server,
+# then `swiftsync -a SRC/ s3://bucket/p/` again (nothing to do) under GNU time; --runs no-op runs
+# per count, the median reported. A download no-op (S3 -> local) is measured the same way.
+#
+#   Benchmarks/s3/memory.sh [--binary PATH] [--counts "20000 200000"] [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=$ROOT/.build/release/swiftsync
+COUNTS="20000 200000"
+RUNS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) BIN=$(realpath "$2"); shift 2 ;;
+    --counts) COUNTS=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    *) echo "memory.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+MKTREE=$ROOT/fixtures/mktree.py
+DIR=${BENCH_DIR:-/tmp/swiftsync-s3-memory}
+for tool in moto_server aws python3 /usr/bin/time curl; do
+  command -v "$tool" >/dev/null || { echo "memory.sh: $tool is required (make deps installs it)" >&2; exit 1; }
+done
+mkdir -p "$DIR" && cd "$DIR"
+cp "$BIN" ./swiftsync && cp "$BIN-s3" ./swiftsync-s3
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+moto=
+stop_moto() { [ -n "$moto" ] && kill -9 "$moto" 2>/dev/null; wait "$moto" 2>/dev/null || true; moto=; }
+trap stop_moto EXIT
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "| objects | direction | no-op wall s | peak RSS MiB | runs | command |"
+echo "|---:|---|---:|---:|---:|---|"
+for n in $COUNTS; do
+  [ -d "tree$n" ] || python3 "$MKTREE" small "tree$n" --files "$n" >/dev/null
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+  moto=$!
+  url=http://127.0.0.1:$port
+  for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
+  aws --endpoint-url "$url" s3api create-bucket --bucket mem >/dev/null
+  ./swiftsync -a --endpoint-url "$url" "tree$n/" s3://mem/p/ 2>/dev/null
+  rm -rf "down$n" && ./swiftsync -a --endpoint-url "$url" s3://mem/p/ "down$n/" 2>/dev/null
+  for direction in upload download; do
+    if [ "$direction" = upload ]; then args=("tree$n/" s3://mem/p/); else args=(s3://mem/p/ "down$n/"); fi
+    : > runs.txt
+    for _ in $(seq "$RUNS"); do
+      /usr/bin/time -f "%e %M" -o t.out ./swiftsync -a --stats --endpoint-url "$url" "${args[@]}" > stats.out 2>/dev/null
+      # A no-op: nothing may have been sent.
+      grep -q "Number of regular files transferred: 0" stats.out || { echo "memory.sh: the $direction resync of $n was no no-op" >&2; exit 1; }
+      tail -1 t.out >> runs.txt
+    done
+    wall=$(awk '{ print $1 }' runs.txt | median)
+    peak=$(awk '{ printf "%.1f\n", $2 / 1024 }' runs.txt | median)
+    echo "| $n | $direction | $wall | $peak | $RUNS | \`swiftsync -a ${args[*]}\` |"
+  done
+  stop_moto
+done
