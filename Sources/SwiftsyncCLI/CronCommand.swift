@@ -35,7 +35,7 @@ struct CronInstallCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The sync's arguments, after --.", valueName: "SYNC-ARGS")) var syncArguments: [String] = []
 
     func run() throws {
-        ProvisionOutput.run { () throws(ProvisionError) in
+        try ProvisionOutput.run { () throws(ProvisionError) in
             let job = try CronJob(name: name, schedule: try CronSchedule(parsing: schedule), user: user, mailTo: mailto, logFile: log,
                                   binary: try InstalledBinary.path(), lockFile: lock, lockWaitSeconds: lockWait, syncArguments: syncArguments)
             let steps = ProvisionOutput.steps(json: false)
@@ -52,7 +52,7 @@ struct CronListCommand: ParsableCommand {
     @Flag(help: "One JSON object on stdout.") var json = false
 
     func run() throws {
-        ProvisionOutput.run { () throws(ProvisionError) in
+        try ProvisionOutput.run { () throws(ProvisionError) in
             let jobs = try CronTable(directory: cronDirectory.directory).list()
             let object = JSONValue.object([("jobs", .array(jobs.map { job in
                 .object([("name", .string(job.name)), ("path", .string(job.path)), ("schedule", .string(job.schedule)),
@@ -72,7 +72,7 @@ struct CronRemoveCommand: ParsableCommand {
     @OptionGroup var cronDirectory: CronDirectory
 
     func run() throws {
-        ProvisionOutput.run { () throws(ProvisionError) in
+        try ProvisionOutput.run { () throws(ProvisionError) in
             try CronTable(directory: cronDirectory.directory).remove(name: name, log: ProvisionOutput.steps(json: false))
         }
     }

@@ -18,8 +18,9 @@ struct LockArguments: ParsableArguments {
     }
 
     /// Takes the lock on `--lock` (else `defaultFile`; no lock when both are nil). When another
-    /// run holds it past `--lock-wait`, says so on stderr and exits 75 before anything is touched.
-    func acquire(defaultFile: String? = nil) -> RunLock? {
+    /// run holds it past `--lock-wait`, says so on stderr and ends the run with 75 before
+    /// anything is touched.
+    func acquire(defaultFile: String? = nil) throws(RunEnded) -> RunLock? {
         guard let path = file ?? defaultFile else { return nil }
         do {
             return try RunLock.acquire(path: path, wait: wait ?? 0)
@@ -28,7 +29,7 @@ struct LockArguments: ParsableArguments {
             if case .busy = error { code = .lockHeld } else { code = .fileIO }
             OutputSink.standardError.line("swiftsync: \(error)")
             OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
-            Glibc.exit(code.rawValue)
+            throw RunEnded(code)
         }
     }
 

@@ -34,7 +34,7 @@ struct PatchCommand: ParsableCommand {
             case .format: code = .protocolStream
             case .file: code = .fileIO
             }
-            fail(error.description, code)
+            try fail(error.description, code)
         }
     }
 }

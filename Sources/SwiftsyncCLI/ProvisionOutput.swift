@@ -21,16 +21,16 @@ public enum ProvisionOutput {
         OutputSink.standardOutput.flush()
     }
 
-    /// One line naming what is wrong, then the exit.
-    public static func fail(_ error: ProvisionError) -> Never {
+    /// One line naming what is wrong, then the end of the run.
+    public static func fail(_ error: ProvisionError) throws(RunEnded) -> Never {
         OutputSink.standardOutput.flush()
         OutputSink.standardError.line("swiftsync: \(error.message)")
         OutputSink.standardError.flush()
-        Glibc.exit(error.exitCode.rawValue)
+        throw RunEnded(error.exitCode)
     }
 
     /// Runs `body`, turning a ``ProvisionError`` into ``fail(_:)``.
-    public static func run(_ body: () throws(ProvisionError) -> Void) {
-        do { try body() } catch { fail(error) }
+    public static func run(_ body: () throws(ProvisionError) -> Void) throws(RunEnded) {
+        do { try body() } catch { try fail(error) }
     }
 }

@@ -33,7 +33,7 @@ struct RAID1CreateCommand: ParsableCommand {
     var mdadmConf: String?
 
     func run() throws {
-        ProvisionOutput.run { () throws(ProvisionError) in
+        try ProvisionOutput.run { () throws(ProvisionError) in
             guard let type = RAID1Request.FileSystemType(rawValue: filesystem) else {
                 throw .usage("invalid --filesystem \"\(filesystem)\": ext4 or xfs")
             }

@@ -24,8 +24,8 @@ extension RsyncArguments {
     }
 
     /// Ends the run as rsync does: `--stats` or the totals line, the error line for a non-zero
-    /// code, the `--json` summary, then exit with the code.
-    func finish(_ reporter: SyncReporter, code: SyncCore.ExitCode, elapsed: Double) -> Never {
+    /// code, the `--json` summary, then the end of the run with the code.
+    func finish(_ reporter: SyncReporter, code: SyncCore.ExitCode, elapsed: Double) throws(RunEnded) -> Never {
         let summary = RunSummary(statistics: reporter.statistics, elapsed: elapsed, exitCode: code, humanReadable: humanReadable)
         if stats && !q {
             reporter.output(summary.statsText)
@@ -38,6 +38,6 @@ extension RsyncArguments {
         if json { OutputSink.standardOutput.line(summary.json) }
         reporter.flush()
         OutputSink.standardOutput.flush()
-        Glibc.exit(code.rawValue)
+        throw RunEnded(code)
     }
 }

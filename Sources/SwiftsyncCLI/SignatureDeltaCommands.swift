@@ -27,7 +27,7 @@ struct SignatureCommand: ParsableCommand {
         do {
             try DeltaFiles.signature(basisPath: basis, signaturePath: signature, blockLength: blockSize, strongLength: strongLength)
         } catch {
-            fail(error.description, .fileIO)
+            try fail(error.description, .fileIO)
         }
     }
 }
@@ -57,16 +57,16 @@ struct DeltaCommand: ParsableCommand {
             }
         } catch {
             switch error {
-            case .signatureFormat: fail(error.description, .protocolStream)
-            case .file: fail(error.description, .fileIO)
+            case .signatureFormat: try fail(error.description, .protocolStream)
+            case .file: try fail(error.description, .fileIO)
             }
         }
     }
 }
 
 /// One line naming what is wrong, rsync's closing line, and the exit code.
-func fail(_ message: String, _ code: SyncCore.ExitCode) -> Never {
+func fail(_ message: String, _ code: SyncCore.ExitCode) throws(RunEnded) -> Never {
     OutputSink.standardError.line("swiftsync: \(message)")
     OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
-    Glibc.exit(code.rawValue)
+    throw RunEnded(code)
 }

@@ -72,21 +72,21 @@ struct SnapshotTakeCommand: RsyncCommand {
         let reporter = rsync.makeReporter()
         let rootPath = paths.last!
         // A --lock of its own is taken before anything, the root included, is created.
-        let givenLock = lock.file != nil ? lock.acquire() : nil
+        let givenLock = lock.file != nil ? try lock.acquire() : nil
         let root: SnapshotRoot?
         do {
             root = try SnapshotRoot.open(rootPath, create: !options.dryRun)
         } catch {
             OutputSink.standardError.line("swiftsync: snapshot root \(rootPath): \(error)")
-            rsync.finish(reporter, code: .fileIO, elapsed: 0)
+            try rsync.finish(reporter, code: .fileIO, elapsed: 0)
         }
         // A dry run changes nothing, not even by creating the default lock file.
-        let runLock = givenLock ?? lock.acquire(defaultFile: options.dryRun ? nil : root?.path(of: ".lock"))
+        let runLock = try givenLock ?? lock.acquire(defaultFile: options.dryRun ? nil : root?.path(of: ".lock"))
         CancellationFlag.installSignalHandlers()
         let run = SnapshotRun(rootPath: rootPath, policy: policy, promoting: promoting, options: options, reporter: reporter)
         let (code, elapsed) = await run.run(sources: Array(paths.dropLast()), progress: rsync.progressBar)
         withExtendedLifetime(runLock) {}
-        rsync.finish(reporter, code: code, elapsed: elapsed)
+        try rsync.finish(reporter, code: code, elapsed: elapsed)
     }
 }
 
@@ -111,7 +111,7 @@ struct SnapshotListCommand: ParsableCommand {
             OutputSink.standardOutput.flush()
         } catch let error as SnapshotError {
             OutputSink.standardError.line("swiftsync: snapshot list: \(error)")
-            Glibc.exit(SyncCore.ExitCode.fileIO.rawValue)
+            throw RunEnded(.fileIO)
         }
     }
 }

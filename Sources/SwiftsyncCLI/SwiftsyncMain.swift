@@ -1,5 +1,6 @@
 import ArgumentParser
 import SyncCore
+import SyncSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,7 @@ public enum SwiftsyncMain {
         /// No S3 here and nothing to hand over to: one line, exit 1.
         public static let unavailable = S3Support.handOver {
             OutputSink.standardError.line("swiftsync: S3 support is in swiftsync-s3, which this program could not start")
-            exit(SyncCore.ExitCode.usage.rawValue)
+            SystemProcess.exit(SyncCore.ExitCode.usage.rawValue)
         }
     }
 
@@ -93,11 +94,13 @@ public enum SwiftsyncMain {
             } else {
                 try command.run()
             }
+        } catch let ended as RunEnded {
+            SystemProcess.exit(ended.code.rawValue)
         } catch {
             let code = SwiftSync.exitCode(for: error)
             if code == .success {
                 print(SwiftSync.fullMessage(for: error))
-                exit(0)
+                SystemProcess.exit(0)
             }
             let message = SwiftSync.fullMessage(for: error)
                 .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
@@ -106,14 +109,14 @@ public enum SwiftsyncMain {
             if let first = arguments.first, provisioningSubcommands.contains(first) {
                 let leaf = arguments.dropFirst().first.flatMap { provisioningLeaves.contains($0) ? " \($0)" : nil } ?? ""
                 stderr.line("swiftsync: \(message) (see swiftsync \(first)\(leaf) --help)")
-                exit(1)
+                SystemProcess.exit(1)
             }
             stderr.line("swiftsync: \(message)")
             stderr.line(usageLine(for: arguments))
             stderr.line("swiftsync error: syntax or usage error (code 1)")
-            exit(1)
+            SystemProcess.exit(1)
         }
-        exit(0)
+        SystemProcess.exit(0)
     }
 
     /// The usage line of the command the arguments address (`snapshot`, `s3 lifecycle put`...),

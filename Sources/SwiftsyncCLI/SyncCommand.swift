@@ -45,7 +45,7 @@ struct SyncCommand: RsyncCommand {
         let reporter = rsync.makeReporter()
         let progressBar = rsync.progressBar
         // Before anything is touched, local or S3: a second run gives up here.
-        let runLock = lock.acquire()
+        let runLock = try lock.acquire()
         CancellationFlag.installSignalHandlers()
         let code: SyncCore.ExitCode, elapsed: Double
         if involvesS3, case .runner(let runS3) = support {
@@ -56,6 +56,6 @@ struct SyncCommand: RsyncCommand {
             elapsed = engine.elapsed
         }
         withExtendedLifetime(runLock) {}
-        rsync.finish(reporter, code: code, elapsed: elapsed)
+        try rsync.finish(reporter, code: code, elapsed: elapsed)
     }
 }

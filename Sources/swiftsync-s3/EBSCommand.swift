@@ -72,7 +72,7 @@ struct EBSCreateVolumesCommand: AsyncParsableCommand {
             await connection.client.shutdown()
             ProvisionOutput.result(EBSReport.lines(volumes), json: aws.json ? EBSReport.json(instance: found, volumes: volumes) : nil)
         } catch {
-            ProvisionOutput.fail(error)
+            try ProvisionOutput.fail(error)
         }
     }
 }
@@ -93,7 +93,7 @@ struct EBSListCommand: AsyncParsableCommand {
             let lines = attached.isEmpty ? ["no volumes attached to \(instance)"] : EBSReport.lines(attached)
             ProvisionOutput.result(lines, json: aws.json ? EBSReport.json(instanceID: instance, attached: attached) : nil)
         } catch {
-            ProvisionOutput.fail(error)
+            try ProvisionOutput.fail(error)
         }
     }
 }

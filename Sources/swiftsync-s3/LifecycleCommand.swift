@@ -73,7 +73,7 @@ struct LifecyclePutCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (bucket, spec) = try spec()
-        await withClient(connection) { client in
+        try await withClient(connection) { client in
             let replaced = try await client.putLifecycleRule(spec.rule, bucket: bucket)
             OutputSink.standardOutput.line("\(replaced ? "replaced" : "added") lifecycle rule \(spec.id) on s3://\(bucket): \(spec.rule.actions.joined(separator: ", "))")
             return .success
@@ -90,7 +90,7 @@ struct LifecycleGetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let bucket = try bucket.parsed.bucket
-        await withClient(connection) { client in
+        try await withClient(connection) { client in
             let configuration = try await client.lifecycle(bucket: bucket)
             OutputSink.standardOutput.line(json ? configuration.json : configuration.table(bucket: bucket))
             return .success
@@ -108,7 +108,7 @@ struct LifecycleDeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let bucket = try bucket.parsed.bucket
-        await withClient(connection) { client in
+        try await withClient(connection) { client in
             guard try await client.deleteLifecycleRule(id: id, bucket: bucket) else {
                 OutputSink.standardError.line("swiftsync: s3://\(bucket) has no lifecycle rule \(id); nothing was changed")
                 return .usage
@@ -119,9 +119,9 @@ struct LifecycleDeleteCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` with a client for `connection`, then exits: 0, or one line on stderr and
+/// Runs `body` with a client for `connection`, then ends the run: 0, or one line on stderr and
 /// rsync's code (1 for a setup problem, 10 when S3 did not answer, 11 when it refused).
-func withClient(_ connection: S3ConnectionArguments, _ body: (S3Client) async throws -> SyncCore.ExitCode) async -> Never {
+func withClient(_ connection: S3ConnectionArguments, _ body: (S3Client) async throws -> SyncCore.ExitCode) async throws(RunEnded) -> Never {
     let code: SyncCore.ExitCode
     do {
         let client = try await connection.makeClient()
@@ -141,5 +141,5 @@ func withClient(_ connection: S3ConnectionArguments, _ body: (S3Client) async th
     }
     OutputSink.standardOutput.flush()
     OutputSink.standardError.flush()
-    Glibc.exit(code.rawValue)
+    throw RunEnded(code)
 }
