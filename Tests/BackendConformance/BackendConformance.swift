@@ -1,3 +1,6 @@
+// Built by `swift build` too (it builds every target), where XCTest is not there: the suite
+// exists only in test builds, the fixture protocol and sources in both.
+#if canImport(XCTest)
 import XCTest
 import SyncCore
 import SyncSystem
@@ -326,3 +329,4 @@ public final class Reported: @unchecked Sendable {
         kinds.append(kind)
     }
 }
+#endif
