@@ -46,7 +46,9 @@ extension SyncEngine {
         var destinationEntries: [FileEntry]
         var deleteAllowed = node.deleteAllowed && options.delete != nil
         do {
-            destinationEntries = try await destination.entries(of: dst)
+            // A directory this run made holds nothing to compare with or delete: not listed
+            // (on S3, a request saved per new directory).
+            destinationEntries = node.isNew ? [] : try await destination.entries(of: dst)
         } catch {
             reporter.error("\(error)")
             destinationEntries = []
@@ -107,7 +109,7 @@ extension SyncEngine {
         var deleteAllowed = node.deleteAllowed && options.delete != nil
         let destinationListing: any DirectoryListing
         do {
-            destinationListing = try await destination.list(dst)
+            destinationListing = node.isNew ? ArrayListing(sorted: []) : try await destination.list(dst)
         } catch {
             reporter.error("\(error)")
             destinationListing = ArrayListing(sorted: [])
