@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "CSyncSystem.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,3 +79,5 @@ int cs_open_beneath(int dirfd, const char *path, int flags) {
 }
 
 int cs_o_path(void) { return O_PATH; }
+
+int cs_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }

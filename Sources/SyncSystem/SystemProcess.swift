@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSyncSystem
 
 /// What the process knows about itself and its kind: its ids, its environment, its working
 /// directory, signals, and replacing itself with another program.
@@ -11,6 +12,16 @@ public enum SystemProcess {
     /// Whether a process with this id exists (one of another user's counts: EPERM).
     public static func isRunning(_ pid: Int32) -> Bool {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+    }
+
+    /// Makes malloc use one arena for every thread, unless `MALLOC_ARENA_MAX` says otherwise.
+    /// glibc gives threads arenas of their own and keeps what they freed: an S3 sync, whose
+    /// listing pages are parsed on whichever event-loop or executor thread is free, then grew
+    /// its peak RSS with the number of objects (34.8 MiB at 2,000, 44.8 at 20,000) though it
+    /// holds one page at a time; with one arena it stays flat (35.4 and 35.6 MiB).
+    public static func useOneMallocArena() {
+        guard environmentValue("MALLOC_ARENA_MAX") == nil else { return }
+        _ = cs_malloc_arena_max(1)
     }
 
     /// An environment variable's value, `nil` when unset.

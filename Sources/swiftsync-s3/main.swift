@@ -1,8 +1,11 @@
 import SwiftsyncCLI
+import SyncSystem
 
 // swiftsync with S3 and EC2: the same command line, plus syncs to and from s3:// URLs and the
 // ebs and s3 (bucket lifecycle rules) subcommands; under the name boto-rsync (a symlink),
 // boto-rsync's command line.
+// Peak memory flat in the number of objects (see useOneMallocArena).
+SystemProcess.useOneMallocArena()
 if CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     await BotoRsyncCommand.runCommandLine(Array(CommandLine.arguments.dropFirst()))
 }

@@ -17,6 +17,8 @@ int cs_seek_hole(void);
 unsigned int cs_rename_noreplace(void);
 long cs_utime_omit(void);
 long cs_utime_now(void);
+// mallopt(M_ARENA_MAX, n): glibc's malloc.h is not in Glibc's Swift module.
+int cs_malloc_arena_max(int arenas);
 // openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (a component walk on older kernels).
 int cs_open_beneath(int dirfd, const char *path, int flags);
 int cs_o_path(void);
