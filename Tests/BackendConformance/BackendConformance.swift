@@ -45,16 +45,7 @@ public struct BackendConformance {
         return ref
     }
 
-    func errno(_ body: () async throws -> Void) async -> Int32? {
-        do {
-            try await body()
-            return nil
-        } catch let error as FileSystemError {
-            return error.errno
-        } catch {
-            return -1
-        }
-    }
+    func errno(_ body: () async throws -> Void) async -> Int32? { await errnoOf(body) }
 
     // MARK: Opening and listing
 

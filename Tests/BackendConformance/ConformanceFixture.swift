@@ -76,6 +76,19 @@ public final class StoppingSource: FileSource {
 
 func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+/// The errno `body` failed with (-1 for an error that is not a FileSystemError), nil when it
+/// did not fail.
+public func errnoOf(_ body: () async throws -> Void) async -> Int32? {
+    do {
+        try await body()
+        return nil
+    } catch let error as FileSystemError {
+        return error.errno
+    } catch {
+        return -1
+    }
+}
+
 /// Deterministic bytes that do not compress.
 public func conformanceBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
     var state = seed

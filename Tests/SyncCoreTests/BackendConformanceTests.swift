@@ -190,16 +190,6 @@ final class DryRunBackendConformanceTests: XCTestCase {
     }
 }
 
-func errnoOf(_ body: () async throws -> Void) async -> Int32? {
-    do {
-        try await body()
-        return nil
-    } catch let error as FileSystemError {
-        return error.errno
-    } catch {
-        return -1
-    }
-}
 
 func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
     try XCTUnwrap(value, file: file, line: line)
