@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SyncCore
+import SyncSystem
 
 /// The per-directory merge join of sorted source and destination listings.
 final class DirectoryPlannerTests: XCTestCase {

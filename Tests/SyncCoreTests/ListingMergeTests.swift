@@ -149,4 +149,32 @@ final class ListingMergeTests: XCTestCase {
             }
         }
     }
+
+    /// The two ways the one merge runs, over the same listings: entry by entry from listings
+    /// (as an S3 walk runs it) and by position over arrays (as a local walk plans a directory).
+    func testStreamedAndPositionalMergesAgree() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = ["a", "-", ".", "0", "b"]
+        for round in 0..<500 {
+            func randomEntries() -> [FileEntry] {
+                Set((0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                    (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+                }).map { entry($0, Bool.random(using: &generator) ? .directory : .regular) }
+            }
+            let conflicts = round % 2 == 0
+            var source = randomEntries()
+            if conflicts, let doubled = source.first {
+                source.append(entry(String(decoding: doubled.name, as: UTF8.self), doubled.kind == .directory ? .regular : .directory))
+            }
+            source = sorted(source)
+            let destination = sorted(randomEntries())
+            for acrossKinds in [true, false] {
+                var streamed: [ListingMerge.Outcome] = []
+                try await ListingMerge.run(source: ArrayListing(sorted: source), destination: ArrayListing(sorted: destination),
+                                           matchesAcrossKinds: acrossKinds, checksSourceConflicts: conflicts) { streamed.append($0) }
+                XCTAssertEqual(streamed, ListingMerge.outcomes(source: source, destination: destination, matchesAcrossKinds: acrossKinds,
+                                                               checksSourceConflicts: conflicts), "round \(round)")
+            }
+        }
+    }
 }

@@ -137,9 +137,8 @@ extension SyncEngine {
                             deletions.append(deletion)
                         }
                     }
-                    if let item = decision.item {
-                        await handle(item.source, from: sourceDirectory(of: item.source, in: node), existing: item.destination,
-                                     in: node, destinationDirectory: dst)
+                    if let (s, d) = decision.send {
+                        await handle(s, from: sourceDirectory(of: s, in: node), existing: d, in: node, destinationDirectory: dst)
                     }
                 }
             }
@@ -176,7 +175,7 @@ extension SyncEngine {
     private func reportConflict(_ entry: FileEntry, in node: DirectoryNode) {
         let at = (node.source ?? node.rootSourceDirectories?[entry.name]).map { $0.path(of: entry.name) } ?? DisplayPath.escape(entry.name)
         reporter.error("name conflict at \(at): the source holds both a file and a directory of that name, "
-                       + "which \(destination.name == "local" ? "a local path" : destination.name) cannot be; both left as they are")
+                       + "which the destination (\(destination.name)) cannot hold; both left as they are")
     }
 
     /// Whether `name` is one name in a directory: not empty, not `.` or `..`, no `/` or NUL.

@@ -11,10 +11,11 @@ public protocol DirectoryListing: AnyObject, Sendable {
     /// and a directory of one name sort apart (`N`, then maybe `N-1`, `N.txt`..., then `N/`),
     /// so the merge asks for the other one by name.
     func directory(named name: [UInt8]) async throws -> FileEntry?
+    /// Everything left, in key order.
+    func remaining() async throws -> [FileEntry]
 }
 
 extension DirectoryListing {
-    /// Everything left, in key order.
     public func remaining() async throws -> [FileEntry] {
         var entries: [FileEntry] = []
         while let entry = try await next() { entries.append(entry) }
@@ -45,20 +46,13 @@ public final class ArrayListing: DirectoryListing {
     }
 
     public func directory(named name: [UInt8]) -> FileEntry? {
-        entries.lookUp(name, isDirectory: true)
+        entries.lookUpDirectory(name)
     }
-}
 
-extension Array where Element == FileEntry {
-    /// The entry `name` of that kind class in an array in key order (binary search).
-    public func lookUp(_ name: [UInt8], isDirectory: Bool) -> FileEntry? {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            let order = compareKeys(self[mid].name, isDirectory: self[mid].kind == .directory, name, isDirectory: isDirectory)
-            if order == 0 { return self[mid] }
-            if order < 0 { low = mid + 1 } else { high = mid }
-        }
-        return nil
+    /// The array itself when nothing was read yet (no entry copied).
+    public func remaining() -> [FileEntry] {
+        let start = position.exchange(entries.count, ordering: .relaxed)
+        if start == 0 { return entries }
+        return start < entries.count ? Array(entries[start...]) : []
     }
 }

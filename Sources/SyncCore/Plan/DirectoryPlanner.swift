@@ -17,27 +17,32 @@ public struct DirectoryRules: Sendable {
     }
 
     /// What one merged pair comes to.
-    public struct Decision: Sendable, Equatable {
+    public struct Decision<Entry: MergeKeyed>: Sendable, Equatable {
         /// A source entry to create or update, with what the destination has at its name.
-        public var item: DirectoryPlan.Item?
+        public var send: (source: Entry, destination: Entry?)?
         /// A source entry a filter rule hides (for stats and `-vv`).
-        public var excluded: FileEntry?
+        public var excluded: Entry?
         /// A destination entry `--delete` removes.
-        public var deletion: FileEntry?
+        public var deletion: Entry?
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.send?.source == b.send?.source && a.send?.destination == b.send?.destination
+                && a.excluded == b.excluded && a.deletion == b.deletion
+        }
     }
 
-    public func decide(_ pair: ListingMerge.Pair) -> Decision {
-        var decision = Decision()
+    public func decide<Entry>(_ pair: KeyOrderMerge<Entry>.Pair) -> Decision<Entry> {
+        var decision = Decision<Entry>()
         if let s = pair.source {
-            if filters.isEmpty || !filters.excludesOnSender(DisplayPath.join(directory, s.name), isDirectory: s.kind == .directory) {
-                decision.item = DirectoryPlan.Item(source: s, destination: pair.destination)
+            if filters.isEmpty || !filters.excludesOnSender(DisplayPath.join(directory, s.name), isDirectory: s.isDirectory) {
+                decision.send = (s, pair.destination)
                 return decision
             }
             decision.excluded = s
         }
         // The source has nothing here (or hides it): what the destination has is extraneous.
         if let d = pair.destination, deleteAllowed,
-           filters.isEmpty || !filters.protectsOnReceiver(DisplayPath.join(directory, d.name), isDirectory: d.kind == .directory) {
+           filters.isEmpty || !filters.protectsOnReceiver(DisplayPath.join(directory, d.name), isDirectory: d.isDirectory) {
             decision.deletion = d
         }
         return decision
@@ -76,16 +81,20 @@ public enum DirectoryPlanner {
                             matchesAcrossKinds: Bool = true, checksSourceConflicts: Bool = false) -> DirectoryPlan {
         var plan = DirectoryPlan()
         plan.items.reserveCapacity(source.count)
-        for outcome in ListingMerge.outcomes(source: source, destination: destination, matchesAcrossKinds: matchesAcrossKinds,
-                                             checksSourceConflicts: checksSourceConflicts) {
+        // Merged by position: each entry is copied once, into the plan.
+        for outcome in KeyOrderMerge<ListingPosition>.outcomes(source: source, destination: destination,
+                                                                matchesAcrossKinds: matchesAcrossKinds,
+                                                                checksSourceConflicts: checksSourceConflicts) {
             switch outcome {
-            case .conflict(let entry):
-                plan.conflicts.append(entry)
+            case .conflict(let key):
+                plan.conflicts.append(source[key.index])
             case .pair(let pair):
                 let decision = rules.decide(pair)
-                if let item = decision.item { plan.items.append(item) }
-                if let excluded = decision.excluded { plan.excluded.append(excluded) }
-                if let deletion = decision.deletion { plan.deletions.append(deletion) }
+                if let (s, d) = decision.send {
+                    plan.items.append(DirectoryPlan.Item(source: source[s.index], destination: d.map { destination[$0.index] }))
+                }
+                if let excluded = decision.excluded { plan.excluded.append(source[excluded.index]) }
+                if let deletion = decision.deletion { plan.deletions.append(destination[deletion.index]) }
             }
         }
         return plan

@@ -11,13 +11,17 @@ import SyncSystem
 /// `N.txt`, then `N/`), so when a non-directory has no counterpart at its place the other
 /// side is asked for a directory of that name. Pairs come at the source entry's place; a
 /// destination file waits for the source directory of its name.
-public struct ListingMerge: Sendable {
+///
+/// Generic over what it merges, which needs only a name and a kind class: listings streamed
+/// entry by entry are merged as they come (``ListingMerge``); listings in memory are merged as
+/// small keys that point into them (``DirectoryPlanner``), so that no entry is copied on the way.
+public struct KeyOrderMerge<Entry: MergeKeyed>: Sendable {
     /// What met: a source entry, a destination entry, or both (the same name).
     public struct Pair: Sendable, Equatable {
-        public var source: FileEntry?
-        public var destination: FileEntry?
+        public var source: Entry?
+        public var destination: Entry?
 
-        public init(source: FileEntry?, destination: FileEntry?) {
+        public init(source: Entry?, destination: Entry?) {
             self.source = source
             self.destination = destination
         }
@@ -35,20 +39,20 @@ public struct ListingMerge: Sendable {
         case pair(Pair)
         /// The source holds a file and a directory of this name at once (an S3 object `N` and
         /// keys under `N/`), which the destination cannot: both are left alone on both sides.
-        case conflict(FileEntry)
+        case conflict(Entry)
         case finished
     }
 
     private enum Head: Sendable, Equatable {
         case unread
-        case entry(FileEntry)
+        case entry(Entry)
         case end
     }
 
     private enum Question: Sendable {
-        case destinationDirectoryFor(FileEntry)
-        case sourceDirectoryFor(FileEntry)
-        case sourceConflictFor(FileEntry)
+        case destinationDirectoryFor(Entry)
+        case sourceDirectoryFor(Entry)
+        case sourceConflictFor(Entry)
     }
 
     /// Whether a file and a directory of one name meet (the destination cannot hold both, so
@@ -60,12 +64,12 @@ public struct ListingMerge: Sendable {
     private var source = Head.unread
     private var destination = Head.unread
     private var question: Question?
-    private var answer: FileEntry??
+    private var answer: Entry??
     /// Directories already paired (or left alone) before their place: skipped when reached.
     private var skipSourceDirectories: Set<[UInt8]> = []
     private var skipDestinationDirectories: Set<[UInt8]> = []
     /// Destination non-directories waiting for the source directory of their name.
-    private var waiting: [[UInt8]: FileEntry] = [:]
+    private var waiting: [[UInt8]: Entry] = [:]
     /// The source file whose conflict check is done.
     private var conflictChecked: [UInt8]?
 
@@ -74,16 +78,16 @@ public struct ListingMerge: Sendable {
         self.checksSourceConflicts = checksSourceConflicts
     }
 
-    public mutating func read(source entry: FileEntry?) {
+    public mutating func read(source entry: Entry?) {
         source = entry.map { .entry($0) } ?? .end
     }
 
-    public mutating func read(destination entry: FileEntry?) {
+    public mutating func read(destination entry: Entry?) {
         destination = entry.map { .entry($0) } ?? .end
     }
 
     /// The answer to the last look-up.
-    public mutating func found(_ entry: FileEntry?) {
+    public mutating func found(_ entry: Entry?) {
         answer = .some(entry)
     }
 
@@ -98,17 +102,17 @@ public struct ListingMerge: Sendable {
             }
             guard source != .unread else { return .readSource }
             guard destination != .unread else { return .readDestination }
-            if case .entry(let s) = source, s.kind == .directory, skipSourceDirectories.remove(s.name) != nil {
+            if case .entry(let s) = source, s.isDirectory, skipSourceDirectories.remove(s.name) != nil {
                 source = .unread
                 continue
             }
-            if case .entry(let d) = destination, d.kind == .directory, skipDestinationDirectories.remove(d.name) != nil {
+            if case .entry(let d) = destination, d.isDirectory, skipDestinationDirectories.remove(d.name) != nil {
                 destination = .unread
                 continue
             }
             let order: Int
             switch (source, destination) {
-            case (.entry(let s), .entry(let d)): order = FileEntry.keyOrder(s, d)
+            case (.entry(let s), .entry(let d)): order = compareKeys(s.name, isDirectory: s.isDirectory, d.name, isDirectory: d.isDirectory)
             case (.entry, _): order = -1
             case (_, .entry): order = 1
             default:
@@ -133,8 +137,8 @@ public struct ListingMerge: Sendable {
     }
 
     /// The source entry `s` is next (alone, or with the destination's of the same key).
-    private mutating func sourceFirst(_ s: FileEntry, sameName: Bool) -> Step? {
-        if s.kind != .directory && checksSourceConflicts && conflictChecked != s.name {
+    private mutating func sourceFirst(_ s: Entry, sameName: Bool) -> Step? {
+        if !s.isDirectory && checksSourceConflicts && conflictChecked != s.name {
             question = .sourceConflictFor(s)
             return .lookUpSourceDirectory(s.name)
         }
@@ -144,7 +148,7 @@ public struct ListingMerge: Sendable {
             destination = .unread
             return .pair(Pair(source: s, destination: d))
         }
-        if s.kind == .directory {
+        if s.isDirectory {
             source = .unread
             return .pair(Pair(source: s, destination: waiting.removeValue(forKey: s.name)))
         }
@@ -168,8 +172,8 @@ public struct ListingMerge: Sendable {
     }
 
     /// The destination entry `d` is next, with no source entry of its key.
-    private mutating func destinationFirst(_ d: FileEntry) -> Step? {
-        if d.kind == .directory || !matchesAcrossKinds {
+    private mutating func destinationFirst(_ d: Entry) -> Step? {
+        if d.isDirectory || !matchesAcrossKinds {
             destination = .unread
             return .pair(Pair(source: nil, destination: d))
         }
@@ -188,7 +192,7 @@ public struct ListingMerge: Sendable {
         }
     }
 
-    private mutating func resolve(_ asked: Question, _ result: FileEntry?) -> Step? {
+    private mutating func resolve(_ asked: Question, _ result: Entry?) -> Step? {
         switch asked {
         case .destinationDirectoryFor(let s):
             source = .unread
@@ -209,34 +213,49 @@ public struct ListingMerge: Sendable {
             source = .unread
             skipSourceDirectories.insert(s.name)
             skipDestinationDirectories.insert(s.name)
-            if case .entry(let d) = destination, d.name == s.name, d.kind != .directory { destination = .unread }
+            if case .entry(let d) = destination, d.name == s.name, !d.isDirectory { destination = .unread }
             return .conflict(s)
         }
     }
 
     private enum LookAhead {
         case absent
-        case atHead(FileEntry)
+        case atHead(Entry)
         case ask
     }
 
     /// Where the directory `name` can be on a side whose next entry is `head`.
     private func lookAhead(_ head: Head, for name: [UInt8]) -> LookAhead {
         guard case .entry(let next) = head else { return .absent }
-        let order = compareKeys(next.name, isDirectory: next.kind == .directory, name, isDirectory: true)
+        let order = compareKeys(next.name, isDirectory: next.isDirectory, name, isDirectory: true)
         if order > 0 { return .absent }
         if order == 0 { return .atHead(next) }
         return .ask
     }
 }
 
-extension ListingMerge {
+/// What ``KeyOrderMerge`` needs of an entry.
+public protocol MergeKeyed: Sendable, Equatable {
+    var name: [UInt8] { get }
+    var isDirectory: Bool { get }
+}
+
+extension FileEntry: MergeKeyed {
+    public var isDirectory: Bool { kind == .directory }
+}
+
+/// The merge of listings read entry by entry.
+public typealias ListingMerge = KeyOrderMerge<FileEntry>
+
+extension KeyOrderMerge {
     /// What the merge gives the engine.
     public enum Outcome: Sendable, Equatable {
         case pair(Pair)
-        case conflict(FileEntry)
+        case conflict(Entry)
     }
+}
 
+extension KeyOrderMerge where Entry == FileEntry {
     /// Runs the merge over two listings, handing each outcome to `body` in order (which may
     /// walk a subdirectory inline before the merge reads on).
     public static func run(source: any DirectoryListing, destination: any DirectoryListing, matchesAcrossKinds: Bool,
@@ -258,20 +277,69 @@ extension ListingMerge {
     /// The merge of two listings in memory (each in key order).
     public static func outcomes(source: [FileEntry], destination: [FileEntry], matchesAcrossKinds: Bool = true,
                                 checksSourceConflicts: Bool = false) -> [Outcome] {
-        let sourceListing = ArrayListing(sorted: source), destinationListing = ArrayListing(sorted: destination)
-        var merge = ListingMerge(matchesAcrossKinds: matchesAcrossKinds, checksSourceConflicts: checksSourceConflicts)
+        KeyOrderMerge<ListingPosition>.outcomes(source: source, destination: destination, matchesAcrossKinds: matchesAcrossKinds,
+                                                checksSourceConflicts: checksSourceConflicts).map { outcome in
+            switch outcome {
+            case .pair(let pair):
+                .pair(Pair(source: pair.source.map { source[$0.index] }, destination: pair.destination.map { destination[$0.index] }))
+            case .conflict(let key):
+                .conflict(source[key.index])
+            }
+        }
+    }
+}
+
+/// An entry of a listing in memory, as the merge sees it: its key and where it is.
+public struct ListingPosition: MergeKeyed {
+    public let name: [UInt8]
+    public let isDirectory: Bool
+    /// Its index in the listing.
+    public let index: Int
+
+    /// The keys of a listing in key order.
+    static func keys(of entries: [FileEntry]) -> [ListingPosition] {
+        entries.indices.map { ListingPosition(name: entries[$0].name, isDirectory: entries[$0].isDirectory, index: $0) }
+    }
+}
+
+extension KeyOrderMerge where Entry == ListingPosition {
+    /// The merge of two listings in memory (each in key order), by position: what met is
+    /// where it is in `source` and `destination`.
+    public static func outcomes(source: [FileEntry], destination: [FileEntry], matchesAcrossKinds: Bool = true,
+                                checksSourceConflicts: Bool = false) -> [Outcome] {
+        let sourceKeys = ListingPosition.keys(of: source), destinationKeys = ListingPosition.keys(of: destination)
+        var nextSource = 0, nextDestination = 0
+        var merge = Self(matchesAcrossKinds: matchesAcrossKinds, checksSourceConflicts: checksSourceConflicts)
         var result: [Outcome] = []
         result.reserveCapacity(Swift.max(source.count, destination.count))
         while true {
             switch merge.next() {
-            case .readSource: merge.read(source: sourceListing.next())
-            case .readDestination: merge.read(destination: destinationListing.next())
-            case .lookUpDestinationDirectory(let name): merge.found(destinationListing.directory(named: name))
-            case .lookUpSourceDirectory(let name): merge.found(sourceListing.directory(named: name))
+            case .readSource:
+                merge.read(source: nextSource < sourceKeys.count ? sourceKeys[nextSource] : nil)
+                nextSource += 1
+            case .readDestination:
+                merge.read(destination: nextDestination < destinationKeys.count ? destinationKeys[nextDestination] : nil)
+                nextDestination += 1
+            case .lookUpDestinationDirectory(let name): merge.found(destinationKeys.lookUpDirectory(name))
+            case .lookUpSourceDirectory(let name): merge.found(sourceKeys.lookUpDirectory(name))
             case .pair(let pair): result.append(.pair(pair))
             case .conflict(let entry): result.append(.conflict(entry))
             case .finished: return result
             }
         }
+    }
+}
+
+extension Array where Element: MergeKeyed {
+    /// The directory `name` in an array in key order (binary search).
+    func lookUpDirectory(_ name: [UInt8]) -> Element? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            let order = compareKeys(self[mid].name, isDirectory: self[mid].isDirectory, name, isDirectory: true)
+            if order == 0 { return self[mid] }
+            if order < 0 { low = mid + 1 } else { high = mid }
+        }
+        return nil
     }
 }

@@ -37,8 +37,18 @@ extension FileEntry {
 
 extension Array where Element == FileEntry {
     /// Sorted in key order (see ``compareKeys(_:isDirectory:_:isDirectory:)``).
+    ///
+    /// The sort moves small keys (name, kind, position), then each entry moves once: sorting
+    /// the entries themselves copied ~150-byte values with three references each at every
+    /// step, which was a fifth of a 20,000-file no-op's CPU time (perf).
     public mutating func sortInKeyOrder() {
-        sort { FileEntry.keyOrder($0, $1) < 0 }
+        guard count > 1 else { return }
+        var keys = ListingPosition.keys(of: self)
+        keys.sort { compareKeys($0.name, isDirectory: $0.isDirectory, $1.name, isDirectory: $1.isDirectory) < 0 }
+        var sorted: [FileEntry] = []
+        sorted.reserveCapacity(count)
+        for key in keys { sorted.append(self[key.index]) }
+        self = sorted
     }
 }
 
