@@ -60,7 +60,7 @@ extension CommandRunner {
 public struct SystemCommandRunner: CommandRunner {
     let searchPath: String?
 
-    public init(searchPath: String? = CommandLineEnvironment.value("PATH")) { self.searchPath = searchPath }
+    public init(searchPath: String? = SystemProcess.environmentValue("PATH")) { self.searchPath = searchPath }
 
     public func run(_ command: Command) throws(ProvisionError) -> CommandResult {
         guard let executable = FileSystem.locateExecutable(command.program, path: searchPath) else {
@@ -77,12 +77,4 @@ public struct SystemCommandRunner: CommandRunner {
     }
 
     public func isAvailable(_ program: String) -> Bool { FileSystem.locateExecutable(program, path: searchPath) != nil }
-}
-
-/// The process environment, read without Foundation.
-public enum CommandLineEnvironment {
-    public static func value(_ name: String) -> String? {
-        guard let pointer = getenv(name) else { return nil }
-        return String(cString: pointer)
-    }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Turns raw file-name bytes into text the way rsync prints them: valid UTF-8 as is, control
 /// characters (but tab) and invalid bytes as `\#ooo` (octal), so a name with a newline stays on one
 /// line.
@@ -56,4 +59,15 @@ public enum DisplayPath {
         let digits = String(b, radix: 8)
         return "\\#" + String(repeating: "0", count: 3 - digits.count) + digits
     }
+}
+
+/// Byte-wise ordering of names, the order listings are merged in.
+@inlinable
+public func compareNames(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    let n = min(a.count, b.count)
+    let r = n == 0 ? 0 : a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) }
+    }
+    if r != 0 || a.count == b.count { return Int(r) }
+    return a.count < b.count ? -1 : 1
 }

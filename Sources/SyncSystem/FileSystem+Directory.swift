@@ -34,20 +34,45 @@ extension FileSystem {
         return names
     }
 
-    /// Removes `name` and, if it is a directory, everything below it.
-    public static func removeTree(_ name: [UInt8], in directory: Int32, path: String) throws(FileSystemError) {
+    /// Removes `name` and, if it is a directory, everything below it, deepest first: each
+    /// directory's entries in reverse name order (rsync's order of deletions), each reported to
+    /// `removed` with its path relative to `directory` once it is gone. With `makingWritable`,
+    /// a directory its owner may not write is made writable first (a snapshot keeps modes as
+    /// they were); without it, as rsync, such a directory's contents fail with EACCES for
+    /// anyone but root.
+    public static func removeTree(_ name: [UInt8], in directory: Int32, path: String, makingWritable: Bool = false,
+                                  removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void = { _, _ in }) throws(FileSystemError) {
         let status = try linkStatus(name, in: directory, path: path)
         guard status.kind == .directory else {
             try remove(name, in: directory, isDirectory: false, path: path)
+            removed(name, status.kind)
             return
         }
-        let fd = try openDirectory(name, in: directory, path: path)
+        try removeDirectoryTree(name, relative: name, in: directory, path: path, permissions: status.permissions,
+                                makingWritable: makingWritable, removed: removed)
+    }
+
+    private static func removeDirectoryTree(_ name: [UInt8], relative: [UInt8], in parent: Int32, path: String, permissions: UInt32,
+                                            makingWritable: Bool,
+                                            removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws(FileSystemError) {
+        let fd = try openDirectory(name, in: parent, path: path)
         defer { close(fd) }
-        // Make sure we may delete inside even if the directory was read-only for its owner.
-        _ = fchmod(fd, status.permissions | 0o700)
-        for child in try readDirectoryNames(fd, path: path) {
-            try removeTree(child, in: fd, path: path + "/" + DisplayPath.escape(child))
+        if makingWritable && permissions & 0o700 != 0o700 { _ = fchmod(fd, permissions | 0o700) }
+        var children = try readDirectoryNames(fd, path: path)
+        children.sort { compareNames($0, $1) > 0 }
+        for child in children {
+            let childPath = path + "/" + DisplayPath.escape(child)
+            let childRelative = DisplayPath.join(relative, child)
+            let status = try linkStatus(child, in: fd, path: childPath)
+            if status.kind == .directory {
+                try removeDirectoryTree(child, relative: childRelative, in: fd, path: childPath, permissions: status.permissions,
+                                        makingWritable: makingWritable, removed: removed)
+            } else {
+                try remove(child, in: fd, isDirectory: false, path: childPath)
+                removed(childRelative, status.kind)
+            }
         }
-        try remove(name, in: directory, isDirectory: true, path: path)
+        try remove(name, in: parent, isDirectory: true, path: path)
+        removed(relative, .directory)
     }
 }

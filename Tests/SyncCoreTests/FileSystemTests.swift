@@ -271,8 +271,13 @@ final class FileSystemTests: XCTestCase {
         writeFile(tmp("t/top"), "y")
         symlink("/", tmp("t/a/root-link"))
         chmod(tmp("t/a/b"), 0o500)
-        try FileSystem.removeTree(b(tmp("t")), in: FileSystem.currentDirectory, path: tmp("t"))
+        var removed: [String] = []
+        try FileSystem.removeTree(b(tmp("t")), in: FileSystem.currentDirectory, path: tmp("t"), makingWritable: true) { path, kind in
+            removed.append(String(String(decoding: path, as: UTF8.self).dropFirst(tmp("").count + 1)) + (kind == .directory ? "/" : ""))
+        }
         XCTAssertFalse(exists(tmp("t")))
+        // Deepest first, each directory's entries in reverse name order (rsync's), the root last.
+        XCTAssertEqual(removed, ["t/top", "t/a/root-link", "t/a/b/c/f", "t/a/b/c/", "t/a/b/", "t/a/", "t/"])
         XCTAssertTrue(exists("/"), "removeTree must not follow a symlink")
         writeFile(tmp("file"), "z")
         try FileSystem.removeTree(b(tmp("file")), in: FileSystem.currentDirectory, path: tmp("file"))

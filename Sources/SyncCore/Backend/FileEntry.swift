@@ -21,16 +21,6 @@ public struct FileEntry: Sendable, Equatable {
     public var kind: FileKind { status.kind }
 }
 
-/// Byte-wise ordering of names, the order listings are merged in.
-@inlinable
-public func compareNames(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    let n = min(a.count, b.count)
-    let r = n == 0 ? 0 : a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) }
-    }
-    if r != 0 || a.count == b.count { return Int(r) }
-    return a.count < b.count ? -1 : 1
-}
 
 #if canImport(Glibc)
 import Glibc

@@ -300,28 +300,7 @@ public struct LocalBackend: Backend {
             removed(name, kind)
             return
         }
-        try removeTree(name, relative: name, in: fd, display: directory.path(of: name), removed: removed)
-    }
-
-    private func removeTree(_ name: [UInt8], relative: [UInt8], in parent: Int32, display: String,
-                            removed: (_ relativePath: [UInt8], _ kind: FileKind) -> Void) throws(FileSystemError) {
-        let fd = try FileSystem.openDirectory(name, in: parent, path: display)
-        defer { FileSystem.close(fd) }
-        var children = try FileSystem.readDirectoryNames(fd, rewind: false, path: display)
-        children.sort { compareNames($0, $1) > 0 }
-        for child in children {
-            let childDisplay = display + "/" + DisplayPath.escape(child)
-            let childRelative = DisplayPath.join(relative, child)
-            let status = try FileSystem.linkStatus(child, in: fd, path: childDisplay)
-            if status.kind == .directory {
-                try removeTree(child, relative: childRelative, in: fd, display: childDisplay, removed: removed)
-            } else {
-                try FileSystem.remove(child, in: fd, isDirectory: false, path: childDisplay)
-                removed(childRelative, status.kind)
-            }
-        }
-        try FileSystem.remove(name, in: parent, isDirectory: true, path: display)
-        removed(relative, .directory)
+        try FileSystem.removeTree(name, in: fd, path: directory.path(of: name), removed: removed)
     }
 
     public func rename(_ name: [UInt8], in directory: DirectoryRef, to newName: [UInt8], in newDirectory: DirectoryRef) throws {

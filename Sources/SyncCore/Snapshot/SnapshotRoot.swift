@@ -167,7 +167,7 @@ public final class SnapshotRoot: @unchecked Sendable {
     }
 
     private func remove(_ name: String) throws(SnapshotError) {
-        do { try FileSystem.removeTree(Array(name.utf8), in: descriptor, path: path(of: name)) } catch { throw .fileSystem(error) }
+        do { try FileSystem.removeTree(Array(name.utf8), in: descriptor, path: path(of: name), makingWritable: true) } catch { throw .fileSystem(error) }
     }
 
     private func removeLeftover(_ name: String) throws(SnapshotError) {
