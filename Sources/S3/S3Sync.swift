@@ -49,24 +49,24 @@ public struct S3Sync: Sendable {
         let engine = SyncEngine(options: options, reporter: reporter,
                                 source: sourceS3.map { $0 as any Backend } ?? LocalBackend(),
                                 destination: destinationS3.map { $0 as any Backend } ?? LocalBackend())
-        // An option this pair cannot honour is refused before a request is made (the run
-        // checks again, and warns).
-        if let refused = engine.checkOptions(warning: false) { return refused }
-        // Each side's bucket answers before anything is touched: a source that does not is
-        // rsync's 23 (10 with no answer at all), a destination's 11 (10).
-        for (backend, path, isSource) in [(sourceS3, source, true), (destinationS3, destination, false)] {
-            guard let backend else { continue }
-            do {
-                try await backend.prime(path)
-            } catch let error as S3Error {
-                reporter.error("\(error)")
-                return error.status == nil ? .socketIO : (isSource ? .partialTransfer : .fileIO)
-            } catch {
-                reporter.error("\(error)")
-                return isSource ? .partialTransfer : .fileIO
+        // Each side's bucket answers before anything is touched (and after the options are
+        // accepted, so a refused option costs no request): a source that does not is rsync's
+        // 23 (10 with no answer at all), a destination's 11 (10).
+        return await engine.run(sources: [source], destination: destination, progress: progressBar) {
+            for (backend, path, isSource) in [(sourceS3, source, true), (destinationS3, destination, false)] {
+                guard let backend else { continue }
+                do {
+                    try await backend.prime(path)
+                } catch let error as S3Error {
+                    reporter.error("\(error)")
+                    return error.status == nil ? .socketIO : (isSource ? .partialTransfer : .fileIO)
+                } catch {
+                    reporter.error("\(error)")
+                    return isSource ? .partialTransfer : .fileIO
+                }
             }
+            return nil
         }
-        return await engine.run(sources: [source], destination: destination, progress: progressBar)
     }
 
     /// `s3://bucket` is the whole bucket: `s3://bucket/`.

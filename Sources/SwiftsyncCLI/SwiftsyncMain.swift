@@ -7,18 +7,10 @@ import Glibc
 
 /// The executable: parse, then hand over to the libraries. A usage error exits 1 (rsync's
 /// code) with a one-line message and the usage line.
+/// `swiftsync`'s root: the subcommands without HTTP. `swiftsync-s3` has its own root, made by
+/// ``SwiftsyncMain/rootConfiguration(adding:)`` with `ebs` and `s3` added.
 struct SwiftSync: AsyncParsableCommand {
-    static var configuration: CommandConfiguration {
-        CommandConfiguration(
-            commandName: "swiftsync",
-            abstract: "A fast rsync-compatible sync engine.",
-            version: SwiftSyncVersion.string,
-            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self,
-                          RAID1Command.self, CronCommand.self] + SwiftsyncMain.httpSubcommands,
-            defaultSubcommand: SyncCommand.self,
-            helpNames: [.long]
-        )
-    }
+    static var configuration: CommandConfiguration { SwiftsyncMain.rootConfiguration(adding: []) }
 }
 
 /// A command that runs a sync with rsync's options: `main` hands it what parsing cannot see
@@ -58,9 +50,20 @@ public enum SwiftsyncMain {
         }
     }
 
-    /// Subcommands that need HTTP (`ebs`, `s3`), registered by `swiftsync-s3`; `swiftsync`
-    /// hands these over to it (see ``httpSubcommandNames``).
-    nonisolated(unsafe) public static var httpSubcommands: [any ParsableCommand.Type] = []
+    /// The root command's configuration: every subcommand `swiftsync` has, plus `subcommands`
+    /// (`swiftsync-s3` adds those that need HTTP, `ebs` and `s3`, which `swiftsync` hands over
+    /// to it: see ``httpSubcommandNames``).
+    public static func rootConfiguration(adding subcommands: [any ParsableCommand.Type]) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: "swiftsync",
+            abstract: "A fast rsync-compatible sync engine.",
+            version: SwiftSyncVersion.string,
+            subcommands: [SyncCommand.self, SnapshotCommand.self, SignatureCommand.self, DeltaCommand.self, PatchCommand.self,
+                          RAID1Command.self, CronCommand.self] + subcommands,
+            defaultSubcommand: SyncCommand.self,
+            helpNames: [.long]
+        )
+    }
 
     /// The first arguments that `swiftsync` runs `swiftsync-s3` for, with their own subcommands.
     static let httpSubcommandChildren: [String: Set<String>] = ["ebs": ["create-volumes", "list"], "s3": ["lifecycle"]]
@@ -79,11 +82,18 @@ public enum SwiftsyncMain {
     static let provisioningSubcommands: Set<String> = ["ebs", "raid1", "cron"]
     static let provisioningLeaves: Set<String> = ["create-volumes", "list", "create", "install", "remove"]
 
-    /// Parses `CommandLine.arguments`, runs the command, and exits with rsync's code.
+    /// Parses `CommandLine.arguments` with `swiftsync`'s root command, runs the command, and
+    /// exits with rsync's code.
     public static func run(s3: S3Support) async -> Never {
+        await run(SwiftSync.self, s3: s3)
+    }
+
+    /// Parses `CommandLine.arguments` with `root` (whose configuration is
+    /// ``rootConfiguration(adding:)``), runs the command, and exits with rsync's code.
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, s3: S3Support) async -> Never {
         let (arguments, negations) = Negations.extract(LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst())))
         do {
-            var command = try SwiftSync.parseAsRoot(arguments)
+            var command = try Root.parseAsRoot(arguments)
             if var sync = command as? any RsyncCommand {
                 sync.rsync.orderedFilterArguments = FilterArgument.scan(arguments)
                 sync.rsync.negations = negations
@@ -97,12 +107,12 @@ public enum SwiftsyncMain {
         } catch let ended as RunEnded {
             SystemProcess.exit(ended.code.rawValue)
         } catch {
-            let code = SwiftSync.exitCode(for: error)
+            let code = Root.exitCode(for: error)
             if code == .success {
-                print(SwiftSync.fullMessage(for: error))
+                print(Root.fullMessage(for: error))
                 SystemProcess.exit(0)
             }
-            let message = SwiftSync.fullMessage(for: error)
+            let message = Root.fullMessage(for: error)
                 .split(separator: "\n").first { !$0.hasPrefix("Usage:") && !$0.isEmpty }
                 .map { $0.hasPrefix("Error: ") ? String($0.dropFirst(7)) : String($0) } ?? "invalid arguments"
             let stderr = OutputSink.standardError
@@ -112,7 +122,7 @@ public enum SwiftsyncMain {
                 SystemProcess.exit(1)
             }
             stderr.line("swiftsync: \(message)")
-            stderr.line(usageLine(for: arguments))
+            stderr.line(usageLine(for: arguments, root: Root.self))
             stderr.line("swiftsync error: syntax or usage error (code 1)")
             SystemProcess.exit(1)
         }
@@ -121,8 +131,8 @@ public enum SwiftsyncMain {
 
     /// The usage line of the command the arguments address (`snapshot`, `s3 lifecycle put`...),
     /// with where to read more; a sync's is rsync's.
-    static func usageLine(for arguments: [String]) -> String {
-        var command: any ParsableCommand.Type = SwiftSync.self
+    static func usageLine(for arguments: [String], root: any ParsableCommand.Type = SwiftSync.self) -> String {
+        var command: any ParsableCommand.Type = root
         var words: [String] = []
         for argument in arguments {
             guard let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else { break }
@@ -131,7 +141,7 @@ public enum SwiftsyncMain {
         }
         while let sub = command.configuration.defaultSubcommand { command = sub }
         guard !words.isEmpty else { return "Usage: swiftsync [OPTIONS] SRC... DEST   (see swiftsync --help)" }
-        let usage = SwiftSync.usageString(for: command).split(separator: "\n").map { $0.trimmingPrefix(" ") }.joined(separator: " ")
+        let usage = root.usageString(for: command).split(separator: "\n").map { $0.trimmingPrefix(" ") }.joined(separator: " ")
         return "Usage: \(usage)   (see swiftsync \(words.joined(separator: " ")) --help)"
     }
 }

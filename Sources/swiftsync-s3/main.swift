@@ -1,3 +1,4 @@
+import ArgumentParser
 import SwiftsyncCLI
 import SyncSystem
 
@@ -9,5 +10,9 @@ SystemProcess.useOneMallocArena()
 if CommandLine.arguments.first?.split(separator: "/").last == "boto-rsync" {
     await BotoRsyncCommand.runCommandLine(Array(CommandLine.arguments.dropFirst()))
 }
-SwiftsyncMain.httpSubcommands = [EBSCommand.self, S3Command.self]
-await SwiftsyncMain.run(s3: .runner { await runS3(paths: $0, s3: $1, options: $2, reporter: $3, progress: $4) })
+await SwiftsyncMain.run(SwiftSyncS3.self, s3: .runner { await runS3(paths: $0, s3: $1, options: $2, reporter: $3, progress: $4) })
+
+/// The root command of this program: `swiftsync`'s, plus the subcommands that call AWS APIs.
+struct SwiftSyncS3: AsyncParsableCommand {
+    static var configuration: CommandConfiguration { SwiftsyncMain.rootConfiguration(adding: [EBSCommand.self, S3Command.self]) }
+}

@@ -37,9 +37,10 @@ public struct OptionSupport: Sendable, Equatable {
 
     /// Checks `options` against the two sides, in the order of rsync's man page.
     public init(options: SyncOptions, source: Side, destination: Side) {
-        let remote = [source, destination].first { $0.capabilities.contains(.remote) }
-        if !options.wholeFile, let remote {
-            refusals.append(Refusal(option: "--no-whole-file", backend: remote.name, side: remote.name == source.name ? "source" : "destination",
+        let remote = source.capabilities.contains(.remote) ? (source, "source")
+            : destination.capabilities.contains(.remote) ? (destination, "destination") : nil
+        if !options.wholeFile, let (remote, side) = remote {
+            refusals.append(Refusal(option: "--no-whole-file", backend: remote.name, side: side,
                                     reason: "the delta transfer reads both versions of a file locally"))
         }
         if options.hardLinks && source.capabilities.contains(.hardLinks) && !destination.capabilities.contains(.hardLinks) {

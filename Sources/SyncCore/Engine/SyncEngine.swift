@@ -116,8 +116,12 @@ public final class SyncEngine: Sendable {
     public var elapsed: Double { SystemClock.monotonicSeconds() - startTime }
 
     /// Runs the sync of `sources` into `destinationPath` and returns rsync's exit code.
-    public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil) async -> ExitCode {
+    /// `prepare` runs once the options are accepted and before anything is touched (a remote
+    /// side checks it is there); an exit code it returns ends the run.
+    public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil,
+                    prepare: (() async -> ExitCode?)? = nil) async -> ExitCode {
         if let refused = checkOptions() { return refused }
+        if let prepare, let failed = await prepare() { return failed }
         FileSystem.raiseOpenFileLimit()
         // Every mode the run sets is explicit (options.umask is already applied where rsync
         // applies it), so files can be created with their final mode in one call.
@@ -147,11 +151,11 @@ public final class SyncEngine: Sendable {
     /// What this pair of backends cannot honour of the options is refused (a line each, rsync's
     /// usage error) before anything is touched, what it honours differently is warned of once.
     /// Returns the exit code when the run may not start.
-    public func checkOptions(warning: Bool = true) -> ExitCode? {
+    func checkOptions() -> ExitCode? {
         let support = OptionSupport(options: options, source: OptionSupport.Side(source), destination: OptionSupport.Side(destination))
         for refusal in support.refusals { reporter.usageError(refusal.description) }
         guard support.isSupported else { return .usage }
-        if warning { for line in support.warnings { reporter.warning(line) } }
+        for line in support.warnings { reporter.warning(line) }
         return nil
     }
 
