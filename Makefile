@@ -50,8 +50,13 @@ test-build: deps
 unit-test: test-build
 	swift test $(TEST_BUILD) --skip-build --disable-swift-testing
 
+# Each passed test's tmp_path is removed when it ends, and one fixed base is reused (pytest
+# empties it at the start): pytest's default keeps three sessions' trees (9.7 GB a session)
+# and spent over a minute deleting the oldest after the last test.
+E2E_TMP ?= /tmp/swiftsync-e2e
+
 e2e-test: test-build
-	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q -n $(E2E_WORKERS) Tests/EndToEnd
+	SWIFTSYNC=$(CURDIR)/$(BIN) python3 -m pytest -q -n $(E2E_WORKERS) --basetemp=$(E2E_TMP) -o tmp_path_retention_policy=failed Tests/EndToEnd
 
 test: deps
 	$(MAKE) unit-test

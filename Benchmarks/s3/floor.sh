@@ -8,6 +8,7 @@
 #   Benchmarks/s3/floor.sh [--binary PATH] [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+HERE=$PWD/Benchmarks/s3
 ROOT=$PWD
 BIN=$ROOT/.build/release/swiftsync
 RUNS=3
@@ -28,20 +29,12 @@ if [ ! -d small ]; then
   python3 "$MKTREE" small small --files 2000
   find small -type l -delete
 fi
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-moto=
-stop_moto() { [ -n "$moto" ] && kill -9 "$moto" 2>/dev/null; wait "$moto" 2>/dev/null || true; moto=; }
-trap stop_moto EXIT
-moto_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$moto/stat"; }
+source "$HERE/moto.sh"
 files=$(find small -type f | wc -l)
 rm -f floor.*
 for run in $(seq "$RUNS"); do
   for tool in swiftsync aws curl; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-    moto=$!
-    url=http://127.0.0.1:$port
-    for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
+    start_moto
     aws --endpoint-url "$url" s3api create-bucket --bucket floor >/dev/null
     case $tool in
       swiftsync) cmd="$BIN -a --endpoint-url $url small/ s3://floor/p/" ;;

@@ -8,6 +8,7 @@
 #   Benchmarks/s3/memory.sh [--binary PATH] [--counts "20000 200000"] [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+HERE=$PWD/Benchmarks/s3
 ROOT=$PWD
 BIN=$ROOT/.build/release/swiftsync
 COUNTS="20000 200000"
@@ -27,21 +28,14 @@ for tool in moto_server aws python3 /usr/bin/time curl; do
 done
 mkdir -p "$DIR" && cd "$DIR"
 cp "$BIN" ./swiftsync && cp "$BIN-s3" ./swiftsync-s3
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-moto=
-stop_moto() { [ -n "$moto" ] && kill -9 "$moto" 2>/dev/null; wait "$moto" 2>/dev/null || true; moto=; }
-trap stop_moto EXIT
+source "$HERE/moto.sh"
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "| objects | direction | no-op wall s | peak RSS MiB | runs | command |"
 echo "|---:|---|---:|---:|---:|---|"
 for n in $COUNTS; do
   [ -d "tree$n" ] || python3 "$MKTREE" small "tree$n" --files "$n" >/dev/null
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-  moto=$!
-  url=http://127.0.0.1:$port
-  for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
+  start_moto
   aws --endpoint-url "$url" s3api create-bucket --bucket mem >/dev/null
   ./swiftsync -a --endpoint-url "$url" "tree$n/" s3://mem/p/ 2>/dev/null
   rm -rf "down$n" && ./swiftsync -a --endpoint-url "$url" s3://mem/p/ "down$n/" 2>/dev/null

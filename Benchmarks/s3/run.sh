@@ -15,6 +15,7 @@
 # change is no regression side by side).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+HERE=$PWD/Benchmarks/s3
 ROOT=$PWD
 BIN=$ROOT/.build/release/swiftsync
 RUNS=3
@@ -46,24 +47,14 @@ fi
 # s5cmd gives up on the rest of a sync at a dangling symlink ("given object not found"), so no
 # tool gets one: the same tree for all, the valid symlinks kept (and followed by every tool).
 find base -xtype l -delete
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-# Every measurement gets a new moto_server: one that already holds earlier runs' objects is
-# slower, which would favour whichever tool runs first.
-moto=
-start_moto() {
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-  moto=$!
-  url=http://127.0.0.1:$port
-  for _ in $(seq 50); do curl -s "$url" >/dev/null && break; sleep 0.2; done
-  # rclone and s3cmd pointed at the same server with the same keys.
+source "$HERE/moto.sh"
+# rclone and s3cmd pointed at the server start_moto started, with the same keys.
+point_peers() {
   export RCLONE_CONFIG_MOTO_TYPE=s3 RCLONE_CONFIG_MOTO_PROVIDER=Other RCLONE_CONFIG_MOTO_ENDPOINT=$url \
     RCLONE_CONFIG_MOTO_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID RCLONE_CONFIG_MOTO_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
   printf '[default]\naccess_key = %s\nsecret_key = %s\nhost_base = 127.0.0.1:%s\nhost_bucket = 127.0.0.1:%s\nuse_https = False\n' \
     "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$port" "$port" > s3cfg
 }
-stop_moto() { [ -n "$moto" ] && kill -9 "$moto" 2>/dev/null; wait "$moto" 2>/dev/null || true; moto=; }
-trap stop_moto EXIT
 
 # Every tool follows symlinks (aws does by default; the others are told to) and deletes
 # what the source no longer has.
@@ -99,6 +90,7 @@ for run in $(seq "$RUNS"); do
   for tool in $TOOLS; do
     rm -rf src && cp -a base src
     start_moto
+    point_peers
     bucket="bench-$tool-$run-$RANDOM"
     aws --endpoint-url "$url" s3api create-bucket --bucket "$bucket" >/dev/null
     read -r fw fc fm < <(measure "$tool" "$bucket")

@@ -119,5 +119,5 @@ def fault_proxy(moto):
 def bucket(moto):
     """A new, empty bucket on the session's moto_server."""
     name = "b-" + uuid.uuid4().hex[:12]
-    s3_support.aws(moto, "s3api", "create-bucket", "--bucket", name)
+    s3_support.create_bucket(moto, name)
     return name

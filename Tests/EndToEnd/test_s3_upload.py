@@ -205,9 +205,11 @@ def test_progress_lines(tmp_path, moto, bucket):
 
 def test_interrupted_multipart_upload_is_aborted(tmp_path, moto, bucket):
     big = tmp_path / "big"
-    big.write_bytes(os.urandom(200 * 1024 * 1024))
-    proc = subprocess.Popen([SWIFTSYNC, "--endpoint-url", moto, "--part-size", "5M", "--s3-concurrency", "2", "-a",
-                             str(big), f"s3://{bucket}/int/big"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    big.write_bytes(os.urandom(40 * 1024 * 1024))
+    # Paced to ~10 s, so that the interrupt lands mid-upload however busy the machine is (at
+    # full speed, a loaded CI machine once saw the upload complete while the aws CLI polled).
+    proc = subprocess.Popen([SWIFTSYNC, "--endpoint-url", moto, "--part-size", "5M", "--s3-concurrency", "2", "--bwlimit=4000",
+                             "-a", str(big), f"s3://{bucket}/int/big"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # Interrupt once the multipart upload exists.
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
