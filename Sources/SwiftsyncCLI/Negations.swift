@@ -19,6 +19,7 @@ struct Negations: Equatable {
         "inplace": "inplace", "partial": "partial", "progress": "progress",
         "human-readable": "human-readable", "h": "human-readable",
         "mkpath": "mkpath", "numeric-ids": "numeric-ids", "W": "whole-file", "whole-file": "whole-file",
+        "z": "compress", "compress": "compress",
     ]
 
     /// For each setting, the options that turn it back on: long names and short letters.
@@ -34,6 +35,7 @@ struct Negations: Equatable {
         "partial": (["partial"], ["P"]), "progress": (["progress"], ["P"]),
         "human-readable": (["human-readable"], ["h"]), "mkpath": (["mkpath"], []),
         "numeric-ids": (["numeric-ids"], []), "whole-file": (["whole-file"], ["W"]),
+        "compress": (["compress", "old-compress", "new-compress"], ["z"]),
     ]
 
     /// Options whose value is the next argument whatever it looks like (`--exclude -p` is a

@@ -50,6 +50,7 @@ extension RsyncArguments {
         opts.compareDest = compareDest
         opts.copyDest = copyDest
         opts.numericIds = numericIds
+        opts.compression = try makeCompression()
         opts.removeSourceFiles = removeSourceFiles
         opts.makePath = mkpath
         opts.jobs = jobs
@@ -109,6 +110,22 @@ extension RsyncArguments {
         if n.contains("mkpath") { opts.makePath = false }
         if n.contains("numeric-ids") { opts.numericIds = false }
         if n.contains("whole-file") { opts.wholeFile = false }
+        if n.contains("compress") { opts.compression.requested = 0 }
+    }
+
+    /// The compression options; a compress name rsync does not know ends the run as rsync
+    /// does (code 4, "requested action not supported").
+    private func makeCompression() throws(RunEnded) -> CompressionOptions {
+        if let compressChoice, CompressionOptions.algorithm(named: compressChoice) == nil {
+            try fail("unknown compress name: \(compressChoice)", .unsupported)
+        }
+        var compression = CompressionOptions()
+        compression.requested = z + (oldCompress || newCompress ? 1 : 0)
+        compression.choice = compressChoice.flatMap(CompressionOptions.algorithm(named:))
+        compression.level = compressLevel.flatMap(CompressionOptions.number)
+        compression.threads = compressThreads.flatMap(CompressionOptions.number)
+        compression.skippedSuffixes = skipCompress.map(CompressionOptions.suffixes)
+        return compression
     }
 
     private func makeFilters(deleteExcluded: Bool) throws -> FilterList {

@@ -86,6 +86,16 @@ struct RsyncArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Affect file and/or directory permissions.", valueName: "CHMOD")) var chmod: [String] = []
     @Flag(help: "Create the destination's path components.") var mkpath = false
 
+    // MARK: Compression (only over a network: a local sync accepts it and compresses nothing, as rsync)
+    @Flag(name: [.customShort("z"), .customLong("compress")], help: "Compress file data during the transfer (not locally, as rsync).") var z: Int
+    @Flag(name: .customLong("old-compress"), help: .hidden) var oldCompress = false
+    @Flag(name: .customLong("new-compress"), help: .hidden) var newCompress = false
+    @Option(name: [.customLong("compress-choice"), .customLong("zc")], help: ArgumentHelp("Choose the compression algorithm: zstd lz4 zlibx zlib none.", valueName: "STR")) var compressChoice: String?
+    // rsync reads `--zl=` as 0 and `--zl=-1` as -1: the value is taken whatever it looks like.
+    @Option(name: [.customLong("compress-level"), .customLong("zl")], parsing: .unconditional, help: ArgumentHelp("Explicitly set the compression level.", valueName: "NUM")) var compressLevel: String?
+    @Option(name: [.customLong("compress-threads"), .customLong("zt")], parsing: .unconditional, help: ArgumentHelp("Explicitly set the compression threads.", valueName: "NUM")) var compressThreads: String?
+    @Option(name: .customLong("skip-compress"), help: ArgumentHelp("Skip compressing files with a suffix in LIST.", valueName: "LIST")) var skipCompress: String?
+
     // MARK: Ours
     @Option(help: ArgumentHelp("Transfer workers.", valueName: "N")) var jobs: Int = SyncDefaults.jobs
     @Option(help: ArgumentHelp("Directory walkers (listing concurrency).", valueName: "N")) var walkers: Int = SyncDefaults.walkers
@@ -103,6 +113,7 @@ struct RsyncArguments: ParsableArguments {
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
         case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest, copyDest
         case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers
+        case z, oldCompress, newCompress, compressChoice, compressLevel, compressThreads, skipCompress
     }
 
     mutating func validate() throws {
@@ -124,8 +135,27 @@ struct RsyncArguments: ParsableArguments {
         if alternates.count > 1 {
             throw ValidationError("the --\(alternates[1].0) option conflicts with the --\(alternates[0].0) option")
         }
+        // A number rsync cannot read is a usage error (1); an unknown compress name is
+        // refused by makeOptions, with rsync's "not supported" (4).
+        for (option, value) in [("compress-level", compressLevel), ("compress-threads", compressThreads)] {
+            if let value, CompressionOptions.number(value) == nil {
+                throw ValidationError("--\(option)=\(value): invalid numeric value")
+            }
+        }
         if [deleteBefore, deleteDuring, deleteAfter].filter({ $0 }).count > 1 {
             throw ValidationError("only one of --delete-before, --delete-during and --delete-after may be given")
         }
+    }
+
+    /// rsync reads an empty number (`--zl=`) as 0, where ArgumentParser would take the next
+    /// argument as the value: those are given their 0 before parsing (up to `--`).
+    static func fillingEmptyNumbers(_ arguments: [String]) -> [String] {
+        let numeric: Set<String> = ["--zl=", "--compress-level=", "--zt=", "--compress-threads="]
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { return result + arguments[index...] }
+            result.append(numeric.contains(argument) ? argument + "0" : argument)
+        }
+        return result
     }
 }

@@ -91,7 +91,8 @@ public enum SwiftsyncMain {
     /// Parses `CommandLine.arguments` with `root` (whose configuration is
     /// ``rootConfiguration(adding:)``), runs the command, and exits with rsync's code.
     public static func run<Root: ParsableCommand>(_ root: Root.Type, s3: S3Support) async -> Never {
-        let (arguments, negations) = Negations.extract(LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst())))
+        let (arguments, negations) = Negations.extract(RsyncArguments.fillingEmptyNumbers(
+            LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst()))))
         do {
             var command = try Root.parseAsRoot(arguments)
             if var sync = command as? any RsyncCommand {

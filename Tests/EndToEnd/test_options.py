@@ -156,3 +156,37 @@ def test_a_source_named_like_a_subcommand_is_synced(tmp_path, name):
     r_base, r, s_base, s = side_by_side(tmp_path, [], build, src=name, dst="out")
     assert r.returncode == s.returncode == 0, describe(r) + describe(s)
     assert (s_base / "out").read_bytes() == (r_base / "out").read_bytes() == b"a file named like a subcommand\n"
+
+
+def small_world(base):
+    write_file(base / "src" / "f", b"data\n", mtime_ns=T0)
+    write_file(base / "src" / "d" / "g", b"more\n", mtime_ns=T0)
+    fix_dir_times(base)
+
+
+@pytest.mark.parametrize("args", [
+    ["-avz"], ["-aiz"], ["-a", "--compress"], ["-azz"], ["-a", "--zc=zstd"], ["-a", "--compress-choice=LZ4"],
+    ["-a", "--zc=none"], ["-az", "--compress-level=9"], ["-a", "--zl=-2"], ["-a", "--zl="], ["-a", "--zt=2"],
+    ["-a", "--skip-compress=gz/jpg"], ["-az", "--no-compress"], ["-a", "--no-z", "-z"], ["-a", "--old-compress"],
+    ["-a", "--new-compress"],
+], ids=lambda a: " ".join(a))
+def test_compression_options_are_accepted_and_copy_as_rsync_does(tmp_path, args):
+    # rsync compresses only over a network: locally every one of these is a plain copy.
+    r_base, r, s_base, s = side_by_side(tmp_path, [*args, "-i"], small_world)
+    assert r.returncode == 0, describe(r)
+    assert s.returncode == 0, describe(s)
+    assert sorted(line for line in s.stdout.splitlines() if line[:1] in b".>c") == \
+        sorted(line for line in r.stdout.splitlines() if line[:1] in b".>c")
+    assert_listings_equal(tree_listing(r_base / "dst"), tree_listing(s_base / "dst"))
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--zc=brotli"], b"unknown compress name: brotli"), (["--compress-choice=lz4,zstd"], b"unknown compress name: lz4,zstd"),
+    (["--compress-level=x"], b"--compress-level=x: invalid numeric value"),
+    (["--compress-threads=2k"], b"--compress-threads=2k: invalid numeric value"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_a_bad_compression_value_fails_as_rsync_does(tmp_path, args, message):
+    r_base, r, s_base, s = side_by_side(tmp_path, ["-a", *args], small_world)
+    assert s.returncode == r.returncode != 0, describe(r) + describe(s)
+    assert message in r.stderr and message in s.stderr, describe(r) + describe(s)
+    assert not (s_base / "dst").exists() and not (r_base / "dst").exists(), "nothing written"

@@ -16,6 +16,7 @@ final class NegationsTests: XCTestCase {
         "partial": { o, _ in o.partial }, "progress": { _, r in r.progressPerFile },
         "human-readable": { _, r in r.humanReadable }, "mkpath": { o, _ in o.makePath },
         "numeric-ids": { o, _ in o.numericIds }, "whole-file": { o, _ in o.wholeFile },
+        "compress": { o, _ in o.compression.isEnabled },
     ]
 
     /// An option that turns each setting on.
@@ -24,7 +25,7 @@ final class NegationsTests: XCTestCase {
         "specials": "--specials", "recursive": "-r", "hard-links": "-H", "sparse": "-S", "one-file-system": "-x",
         "atimes": "-U", "checksum": "-c", "verbose": "-v", "itemize-changes": "-i", "inplace": "--inplace",
         "partial": "--partial", "progress": "--progress", "human-readable": "-h", "mkpath": "--mkpath",
-        "numeric-ids": "--numeric-ids", "whole-file": "-W",
+        "numeric-ids": "--numeric-ids", "whole-file": "-W", "compress": "-z",
     ]
 
     private func state(_ arguments: [String]) throws -> (SyncOptions, SyncReporter.Options) {

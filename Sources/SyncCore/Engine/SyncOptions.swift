@@ -37,6 +37,8 @@ public struct SyncOptions: Sendable {
     public var ignoreExisting = false
     public var existingOnly = false
     public var wholeFile = true
+    /// `-z` and its companions: accepted, and honoured as rsync does (not at all locally).
+    public var compression = CompressionOptions()
     public var inPlace = false
     public var partial = false
     public var partialDirectory: String?

@@ -4,6 +4,7 @@ public enum ExitCode: Int32, Sendable {
     case usage = 1
     case protocolIncompatibility = 2
     case selectingFiles = 3
+    case unsupported = 4
     case socketIO = 10
     case fileIO = 11
     /// rsync's "error in rsync protocol data stream": here, a malformed delta or signature file.
@@ -24,6 +25,7 @@ public enum ExitCode: Int32, Sendable {
         case .usage: "syntax or usage error"
         case .protocolIncompatibility: "protocol incompatibility"
         case .selectingFiles: "errors selecting input/output files, dirs"
+        case .unsupported: "requested action not supported"
         case .socketIO: "error in socket IO"
         case .fileIO: "error in file IO"
         case .protocolStream: "error in delta data stream"
