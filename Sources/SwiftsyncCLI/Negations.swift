@@ -20,6 +20,7 @@ struct Negations: Equatable {
         "human-readable": "human-readable", "h": "human-readable",
         "mkpath": "mkpath", "numeric-ids": "numeric-ids", "W": "whole-file", "whole-file": "whole-file",
         "z": "compress", "compress": "compress",
+        "O": "omit-dir-times", "omit-dir-times": "omit-dir-times", "J": "omit-link-times", "omit-link-times": "omit-link-times",
     ]
 
     /// For each setting, the options that turn it back on: long names and short letters.
@@ -36,6 +37,7 @@ struct Negations: Equatable {
         "human-readable": (["human-readable"], ["h"]), "mkpath": (["mkpath"], []),
         "numeric-ids": (["numeric-ids"], []), "whole-file": (["whole-file"], ["W"]),
         "compress": (["compress", "old-compress", "new-compress"], ["z"]),
+        "omit-dir-times": (["omit-dir-times"], ["O"]), "omit-link-times": (["omit-link-times"], ["J"]),
     ]
 
     /// Options whose value is the next argument whatever it looks like (`--exclude -p` is a

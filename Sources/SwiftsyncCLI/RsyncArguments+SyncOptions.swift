@@ -16,6 +16,8 @@ extension RsyncArguments {
         opts.copyLinks = copyLinks
         if p { opts.preservePermissions = true }
         if t { opts.preserveTimes = true }
+        opts.omitDirectoryTimes = omitDirTimes
+        opts.omitLinkTimes = omitLinkTimes
         opts.preserveAccessTimes = atimes
         if g { opts.preserveGroup = true }
         if o { opts.preserveOwner = true }
@@ -25,7 +27,7 @@ extension RsyncArguments {
         opts.sparse = sparse
         opts.oneFileSystem = x
         opts.dryRun = n
-        if deleteBefore { opts.delete = .before } else if deleteAfter { opts.delete = .after } else if deleteDuring || delete || deleteExcluded {
+        if deleteBefore { opts.delete = .before } else if deleteAfter { opts.delete = .after } else if deleteDuring || del || delete || deleteExcluded {
             opts.delete = .during
         }
         opts.deleteExcluded = deleteExcluded
@@ -111,6 +113,8 @@ extension RsyncArguments {
         if n.contains("numeric-ids") { opts.numericIds = false }
         if n.contains("whole-file") { opts.wholeFile = false }
         if n.contains("compress") { opts.compression.requested = 0 }
+        if n.contains("omit-dir-times") { opts.omitDirectoryTimes = false }
+        if n.contains("omit-link-times") { opts.omitLinkTimes = false }
     }
 
     /// The compression options; a compress name rsync does not know ends the run as rsync

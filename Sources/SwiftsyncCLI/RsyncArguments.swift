@@ -14,6 +14,8 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: [.customShort("L"), .customLong("copy-links")], help: "Copy the files symlinks point to.") var copyLinks = false
     @Flag(name: [.short, .customLong("perms")], help: "Preserve permissions.") var p = false
     @Flag(name: [.short, .customLong("times")], help: "Preserve modification times.") var t = false
+    @Flag(name: [.customShort("O"), .customLong("omit-dir-times")], help: "Omit directories from --times.") var omitDirTimes = false
+    @Flag(name: [.customShort("J"), .customLong("omit-link-times")], help: "Omit symlinks from --times.") var omitLinkTimes = false
     @Flag(name: [.customShort("U"), .customLong("atimes")], help: "Preserve access times.") var atimes = false
     @Flag(name: [.short, .customLong("group")], help: "Preserve group.") var g = false
     @Flag(name: [.short, .customLong("owner")], help: "Preserve owner.") var o = false
@@ -38,6 +40,7 @@ struct RsyncArguments: ParsableArguments {
 
     // MARK: Deletion
     @Flag(help: "Delete extraneous files from destination directories.") var delete = false
+    @Flag(name: .customLong("del"), help: "An alias for --delete-during.") var del = false
     @Flag(name: .customLong("delete-before"), help: "Delete before transferring.") var deleteBefore = false
     @Flag(name: .customLong("delete-during"), help: "Delete while walking (the default for --delete).") var deleteDuring = false
     @Flag(name: .customLong("delete-after"), help: "Delete after transferring.") var deleteAfter = false
@@ -96,6 +99,12 @@ struct RsyncArguments: ParsableArguments {
     @Option(name: [.customLong("compress-threads"), .customLong("zt")], parsing: .unconditional, help: ArgumentHelp("Explicitly set the compression threads.", valueName: "NUM")) var compressThreads: String?
     @Option(name: .customLong("skip-compress"), help: ArgumentHelp("Skip compressing files with a suffix in LIST.", valueName: "LIST")) var skipCompress: String?
 
+    // MARK: Remote and file-list options that a local sync has no use for (as rsync: accepted)
+    @Option(name: .customLong("rsync-path"), help: ArgumentHelp("The program to run on the remote host (unused locally, as by rsync).", valueName: "PROGRAM")) var rsyncPath: String?
+    @Flag(name: [.customLong("inc-recursive"), .customLong("i-r")], help: .hidden) var incRecursive = false
+    // A local sync walks one directory at a time either way; the tree and the -i lines are the same.
+    @Flag(name: [.customLong("no-inc-recursive"), .customLong("no-i-r")], help: "Send the whole file list first (no difference locally).") var noIncRecursive = false
+
     // MARK: Ours
     @Option(help: ArgumentHelp("Transfer workers.", valueName: "N")) var jobs: Int = SyncDefaults.jobs
     @Option(help: ArgumentHelp("Directory walkers (listing concurrency).", valueName: "N")) var walkers: Int = SyncDefaults.walkers
@@ -106,14 +115,15 @@ struct RsyncArguments: ParsableArguments {
     var negations = Negations()
 
     enum CodingKeys: CodingKey {
-        case a, r, l, copyLinks, p, t, atimes, g, o, D, devices, specials, hardLinks, sparse, x
+        case a, r, l, copyLinks, p, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
         case n, i, v, q, stats, json, progress, info, humanReadable, P
-        case delete, deleteBefore, deleteDuring, deleteAfter, deleteExcluded, force, maxDelete
+        case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteExcluded, force, maxDelete
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
         case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest, copyDest
         case numericIds, removeSourceFiles, bwlimit, chmod, mkpath, jobs, walkers
         case z, oldCompress, newCompress, compressChoice, compressLevel, compressThreads, skipCompress
+        case rsyncPath, incRecursive, noIncRecursive
     }
 
     mutating func validate() throws {

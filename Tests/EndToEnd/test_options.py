@@ -6,7 +6,7 @@ import os
 import pytest
 
 from helpers import (SEC, T0, assert_listings_equal, describe, fix_dir_times, rand_bytes, side_by_side,
-                     tree_listing, write_file)
+                     symlink, tree_listing, write_file)
 
 
 def changed_mode_and_time(base):
@@ -190,3 +190,30 @@ def test_a_bad_compression_value_fails_as_rsync_does(tmp_path, args, message):
     assert s.returncode == r.returncode != 0, describe(r) + describe(s)
     assert message in r.stderr and message in s.stderr, describe(r) + describe(s)
     assert not (s_base / "dst").exists() and not (r_base / "dst").exists(), "nothing written"
+
+
+def times_world(base):
+    """dst holds src's items with other directory and symlink times, and one extra file."""
+    for side in ("src", "dst"):
+        write_file(base / side / "d" / "f", b"data\n", mtime_ns=T0)
+        symlink("f", base / side / "d" / "l", mtime_ns=T0 if side == "src" else T0 + 50 * SEC)
+    write_file(base / "dst" / "extra", b"x")
+    fix_dir_times(base / "src")
+    fix_dir_times(base / "dst", base_ns=T0 + 90 * SEC)
+
+
+@pytest.mark.parametrize("args", [
+    ["-aO"], ["-aJ"], ["-aOJ"], ["-a", "--omit-dir-times", "--omit-link-times"], ["-aO", "--no-O"], ["-aJ", "--no-omit-link-times"],
+    ["-a", "--del"], ["-a", "--rsync-path=/nowhere/rsync"], ["-a", "--no-i-r"], ["-a", "--no-inc-recursive"], ["-a", "--i-r"],
+], ids=lambda a: " ".join(a))
+def test_omitted_times_and_options_local_syncs_do_not_use_are_as_rsync(tmp_path, args):
+    # --del is --delete-during; --rsync-path and incremental recursion do not change a local sync.
+    delete = [] if "--del" in args else ["--delete"]
+    r_base, r, s_base, s = side_by_side(tmp_path, [*args, *delete, "-i"], times_world)
+    assert r.returncode == 0, describe(r)
+    assert s.returncode == 0, describe(s)
+    assert sorted(s.stdout.splitlines()) == sorted(r.stdout.splitlines()), describe(r) + describe(s)
+    # With -O the root's time is the deletion's ("now"), on each side a moment apart.
+    omits_dir_times = any(a in ("-aO", "-aOJ", "--omit-dir-times") for a in args) and "--no-O" not in args
+    assert_listings_equal(tree_listing(r_base / "dst", dir_times=not omits_dir_times),
+                          tree_listing(s_base / "dst", dir_times=not omits_dir_times))

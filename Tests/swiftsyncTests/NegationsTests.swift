@@ -17,6 +17,7 @@ final class NegationsTests: XCTestCase {
         "human-readable": { _, r in r.humanReadable }, "mkpath": { o, _ in o.makePath },
         "numeric-ids": { o, _ in o.numericIds }, "whole-file": { o, _ in o.wholeFile },
         "compress": { o, _ in o.compression.isEnabled },
+        "omit-dir-times": { o, _ in o.omitDirectoryTimes }, "omit-link-times": { o, _ in o.omitLinkTimes },
     ]
 
     /// An option that turns each setting on.
@@ -26,6 +27,7 @@ final class NegationsTests: XCTestCase {
         "atimes": "-U", "checksum": "-c", "verbose": "-v", "itemize-changes": "-i", "inplace": "--inplace",
         "partial": "--partial", "progress": "--progress", "human-readable": "-h", "mkpath": "--mkpath",
         "numeric-ids": "--numeric-ids", "whole-file": "-W", "compress": "-z",
+        "omit-dir-times": "-O", "omit-link-times": "-J",
     ]
 
     private func state(_ arguments: [String]) throws -> (SyncOptions, SyncReporter.Options) {

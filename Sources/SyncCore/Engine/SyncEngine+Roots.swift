@@ -103,7 +103,7 @@ extension SyncEngine {
                 reportDirectory(change, path: [])
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
-            if options.preserveTimes && sourceHasDirectories {
+            if options.preservesTimes(of: .directory) && sourceHasDirectories {
                 root.finalAttributes.mtime = rootEntry.status.mtime
                 root.mtimeAlreadyRight = existingStatus.map {
                     QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow)

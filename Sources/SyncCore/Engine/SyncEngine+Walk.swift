@@ -158,7 +158,7 @@ extension SyncEngine {
     private func deleteExtraneous(_ entries: [FileEntry], in node: DirectoryNode, destinationDirectory dst: DirectoryRef) async {
         node.markContentsChanged()
         if options.delete == .after {
-            let mtime = options.preserveTimes && sourceHasDirectories ? (node.sourceEntry?.status.mtime) : nil
+            let mtime = options.preservesTimes(of: .directory) && sourceHasDirectories ? (node.sourceEntry?.status.mtime) : nil
             lateDeletions.withLock { $0.append((node.relativePath, entries, mtime)) }
             return
         }
@@ -291,7 +291,7 @@ extension SyncEngine {
                 if entry.kind == .directory {
                     reporter.error("recv_generator: failed to stat \"\(dst.path(of: name))\": Not a directory (20)")
                     // ...and, like rsync's end-of-run directory pass, still sets the time on that path.
-                    if options.preserveTimes {
+                    if options.preservesTimes(of: .directory) {
                         try? await destination.setAttributes(name, in: dst, kind: e.kind, AttributeSet(mtime: entry.status.mtime))
                     }
                 }
@@ -400,7 +400,7 @@ extension SyncEngine {
         child.sourceParent = srcDir
         child.finalAttributes = existing == nil ? attributes(for: entry, isNew: true) : attributesToFix(source: entry, change: change)
         // Whatever changes inside moves the directory's mtime: set it back at the end.
-        if options.preserveTimes && sourceHasDirectories {
+        if options.preservesTimes(of: .directory) && sourceHasDirectories {
             child.finalAttributes.mtime = entry.status.mtime
             child.mtimeAlreadyRight = existing != nil && !change.time
         }

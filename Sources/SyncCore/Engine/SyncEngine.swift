@@ -256,7 +256,7 @@ public final class SyncEngine: Sendable {
         }
         if options.preserveOwner && isSuperUser { a.uid = entry.status.uid }
         if options.preserveGroup && (isSuperUser || memberGroups.contains(entry.status.gid)) { a.gid = entry.status.gid }
-        if options.preserveTimes { a.mtime = entry.status.mtime }
+        if options.preservesTimes(of: kind) { a.mtime = entry.status.mtime }
         if options.preserveAccessTimes && kind != .directory { a.atime = entry.status.atime }
         return a
     }
@@ -266,7 +266,7 @@ public final class SyncEngine: Sendable {
         // A store without modes and owners (S3) has none to compare, and times only as written.
         guard comparesAttributes else { return }
         let s = source.status, d = destination.status
-        if options.preserveTimes {
+        if options.preservesTimes(of: source.kind) {
             if !QuickCheck.sameModificationTime(s.mtime, d.mtime, window: options.modifyWindow) { change.time = true }
         }
         if source.kind != .symlink {

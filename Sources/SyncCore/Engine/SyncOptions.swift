@@ -1,3 +1,5 @@
+import SyncSystem
+
 /// Everything that shapes one sync run, with rsync's defaults (as if no option was given).
 public struct SyncOptions: Sendable {
     public enum DeleteTiming: Sendable { case before, during, after }
@@ -12,6 +14,10 @@ public struct SyncOptions: Sendable {
     public var danglingSymlinksWarn = false
     public var preservePermissions = false
     public var preserveTimes = false
+    /// `-O/--omit-dir-times`: with `-t`, directories' times are neither set nor compared.
+    public var omitDirectoryTimes = false
+    /// `-J/--omit-link-times`: with `-t`, symlinks' times are neither set nor compared.
+    public var omitLinkTimes = false
     public var preserveAccessTimes = false
     public var preserveGroup = false
     public var preserveOwner = false
@@ -103,4 +109,11 @@ public enum SyncDefaults {
     public static let jobs = 4
     public static let walkers = 2
     public static let inlineTransferLimit: Int64 = 256 * 1024
+}
+
+extension SyncOptions {
+    /// Whether `-t` applies to an item of this kind (`-O` leaves directories out, `-J` symlinks).
+    public func preservesTimes(of kind: FileKind) -> Bool {
+        preserveTimes && !(kind == .directory && omitDirectoryTimes) && !(kind == .symlink && omitLinkTimes)
+    }
 }
