@@ -27,7 +27,9 @@ extension RsyncArguments {
         opts.sparse = sparse
         opts.oneFileSystem = x
         opts.dryRun = n
-        if deleteBefore { opts.delete = .before } else if deleteAfter { opts.delete = .after } else if deleteDuring || del || delete || deleteExcluded {
+        // --delete-delay finds deletions while walking and makes them at the end, which is how
+        // --delete-after is done here too (rsync's --delete-after walks the tree again).
+        if deleteBefore { opts.delete = .before } else if deleteAfter || deleteDelay { opts.delete = .after } else if deleteDuring || del || delete || deleteExcluded {
             opts.delete = .during
         }
         opts.deleteExcluded = deleteExcluded

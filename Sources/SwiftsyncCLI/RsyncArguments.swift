@@ -44,6 +44,7 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: .customLong("delete-before"), help: "Delete before transferring.") var deleteBefore = false
     @Flag(name: .customLong("delete-during"), help: "Delete while walking (the default for --delete).") var deleteDuring = false
     @Flag(name: .customLong("delete-after"), help: "Delete after transferring.") var deleteAfter = false
+    @Flag(name: .customLong("delete-delay"), help: "Find deletions during, delete after.") var deleteDelay = false
     @Flag(name: .customLong("delete-excluded"), help: "Also delete excluded files from destination directories.") var deleteExcluded = false
     @Flag(help: "Force deletion of non-empty directories being replaced.") var force = false
     // Numbers may be negative (`--max-delete -1`), so the next argument is the value whatever it looks like.
@@ -117,7 +118,7 @@ struct RsyncArguments: ParsableArguments {
     enum CodingKeys: CodingKey {
         case a, r, l, copyLinks, p, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
         case n, i, v, q, stats, json, progress, info, humanReadable, P
-        case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteExcluded, force, maxDelete
+        case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteDelay, deleteExcluded, force, maxDelete
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
         case wholeFile, noWholeFile, inplace, partial, partialDir, b, backupDir, suffix, linkDest, compareDest, copyDest
@@ -152,8 +153,10 @@ struct RsyncArguments: ParsableArguments {
                 throw ValidationError("--\(option)=\(value): invalid numeric value")
             }
         }
-        if [deleteBefore, deleteDuring, deleteAfter].filter({ $0 }).count > 1 {
-            throw ValidationError("only one of --delete-before, --delete-during and --delete-after may be given")
+        // rsync keeps --delete-during and --delete-delay in one setting (the later one wins),
+        // so only a third timing conflicts with them.
+        if [deleteBefore, deleteDuring || del || deleteDelay, deleteAfter].filter({ $0 }).count > 1 {
+            throw ValidationError("You may not combine multiple --delete-WHEN options.")
         }
     }
 

@@ -304,7 +304,7 @@ def test_max_delete_stops_deletions(tmp_path, mode):
 
 
 @pytest.mark.parametrize("mode", ["--delete", "--delete-before", "--delete-during",
-                                  "--delete-after"])
+                                  "--delete-after", "--delete-delay", "--del"])
 def test_max_delete_same_as_rsync(tmp_path, mode):
     compare(tmp_path, ["-a", mode, "--max-delete=3"], _max_delete_world, expect_rc=25)
 

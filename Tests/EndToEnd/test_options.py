@@ -217,3 +217,12 @@ def test_omitted_times_and_options_local_syncs_do_not_use_are_as_rsync(tmp_path,
     omits_dir_times = any(a in ("-aO", "-aOJ", "--omit-dir-times") for a in args) and "--no-O" not in args
     assert_listings_equal(tree_listing(r_base / "dst", dir_times=not omits_dir_times),
                           tree_listing(s_base / "dst", dir_times=not omits_dir_times))
+
+
+@pytest.mark.parametrize("args", [["--delete-delay", "--delete-after"], ["--delete-before", "--del"],
+                                  ["--delete-after", "--delete-during"]], ids=lambda a: " ".join(a))
+def test_two_delete_timings_are_refused_as_rsync_refuses_them(tmp_path, args):
+    r_base, r, s_base, s = side_by_side(tmp_path, ["-a", *args], small_world)
+    assert s.returncode == r.returncode == 1, describe(r) + describe(s)
+    message = b"You may not combine multiple --delete-WHEN options."
+    assert message in r.stderr and message in s.stderr, describe(r) + describe(s)
