@@ -15,7 +15,7 @@ import zlib
 import pytest
 
 from helpers import SWIFTSYNC
-from s3_support import ENV, aws, free_port, itemized, make_tree, ours
+from s3_support import ENV, aws, free_port, itemized, keys, make_tree, ours
 
 pytestmark = pytest.mark.swiftsync_only
 
@@ -236,3 +236,18 @@ def test_vvv_logs_requests_but_no_secret(tmp_path, moto, bucket):
     assert b"method=PUT" in out and b"trace" in out, "-vvv shows the requests"
     for secret in (b"testing-secret", b"a-session-token-secret", b"Signature="):
         assert secret not in out, secret
+
+
+def test_an_upload_holds_few_descriptors_however_many_directories(tmp_path, moto, bucket):
+    # 200 directories with a file each, under a hard limit of 64 descriptors: the transfer
+    # queue once kept every job it handed out until it ran dry, and with it each job's
+    # directory, so such an upload ran out of descriptors (and swiftsync-s3 crashed).
+    src = tmp_path / "src"
+    for i in range(200):
+        d = src / f"a{i % 20:02d}" / f"b{i:04d}"
+        d.mkdir(parents=True)
+        (d / "f").write_bytes(b"%d\n" % i)
+    r = subprocess.run(["prlimit", "--nofile=64:64", SWIFTSYNC, "--endpoint-url", moto, "--s3-concurrency", "2", "-a",
+                        f"{src}/", f"s3://{bucket}/many/"], env=ENV, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert len(keys(moto, bucket, "many/")) == 200

@@ -162,4 +162,23 @@ final class AsyncBoundedQueueTests: XCTestCase {
             }
         }
     }
+
+    /// A queue that never runs dry (a walker ahead of the workers) lets go of what it handed
+    /// out: it once kept every element until it was empty, which held each directory of an S3
+    /// upload open (its descriptor in the jobs) until the end of the run.
+    func testATakenElementIsReleasedWhileTheQueueStaysNonEmpty() async {
+        final class Token: Sendable {}
+        let queue = AsyncBoundedQueue<Token>(capacity: 8)
+        var taken: [() -> Token?] = []
+        await queue.push(Token())
+        for _ in 0..<500 {
+            await queue.push(Token())
+            let token = await queue.pop()
+            taken.append({ [weak token] in token })
+        }
+        let last = await queue.pop()
+        XCTAssertNotNil(last, "one is still queued")
+        let alive = taken.filter { $0() != nil }.count
+        XCTAssertEqual(alive, 0, "\(alive) of 500 handed-out elements still held by the queue")
+    }
 }

@@ -4,12 +4,29 @@ import Synchronization
 /// (back-pressure, not buffering), consumers wait when it is empty, `nil` after `close()`.
 public final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     private struct State {
-        var buffer: [Element] = []
+        /// Taken slots are emptied at once: a queue that never runs dry (producers ahead of
+        /// consumers, as an upload's walker is) must not keep what it handed out, which held
+        /// every directory of an upload open to the end.
+        var buffer: [Element?] = []
         var head = 0
         var consumers: [UnsafeContinuation<Element?, Never>] = []
         var producers: [UnsafeContinuation<Void, Never>] = []
         var closed = false
         var count: Int { buffer.count - head }
+
+        /// The oldest element (`count > 0`), with the next producer to wake for its room.
+        mutating func take() -> PopStep<Element> {
+            let element = buffer[head].take()!
+            head += 1
+            if head == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 64 && head * 2 >= buffer.count {
+                buffer.removeFirst(head)
+                head = 0
+            }
+            return .value(element, producers.isEmpty ? nil : producers.removeFirst())
+        }
     }
 
     private let capacity: Int
@@ -47,12 +64,7 @@ public final class AsyncBoundedQueue<Element: Sendable>: Sendable {
     /// The next element, waiting while the queue is empty; `nil` once closed and drained.
     public func pop() async -> Element? {
         let step = state.withLock { s -> PopStep<Element> in
-            if s.count > 0 {
-                let e = s.buffer[s.head]
-                s.head += 1
-                if s.head == s.buffer.count { s.buffer.removeAll(keepingCapacity: true); s.head = 0 }
-                return .value(e, s.producers.isEmpty ? nil : s.producers.removeFirst())
-            }
+            if s.count > 0 { return s.take() }
             return s.closed ? .finished : .wait
         }
         switch step {
@@ -64,12 +76,7 @@ public final class AsyncBoundedQueue<Element: Sendable>: Sendable {
         case .wait:
             return await withUnsafeContinuation { (c: UnsafeContinuation<Element?, Never>) in
                 let now = state.withLock { s -> PopStep<Element> in
-                    if s.count > 0 {
-                        let e = s.buffer[s.head]
-                        s.head += 1
-                        if s.head == s.buffer.count { s.buffer.removeAll(keepingCapacity: true); s.head = 0 }
-                        return .value(e, s.producers.isEmpty ? nil : s.producers.removeFirst())
-                    }
+                    if s.count > 0 { return s.take() }
                     if s.closed { return .finished }
                     s.consumers.append(c)
                     return .wait
