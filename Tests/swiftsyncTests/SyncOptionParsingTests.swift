@@ -138,9 +138,13 @@ final class SyncOptionParsingTests: XCTestCase {
     }
 
     func testTwoDeleteTimingsAreAUsageError() {
-        for pair in [["--delete-before", "--delete-after"], ["--delete-before", "--delete-during"], ["--delete-during", "--delete-after"]] {
-            XCTAssertTrue(usageError(pair).contains("--delete-before"), "\(pair)")
+        // rsync 3.5.0's words; --delete-during, --del and --delete-delay are one setting to it.
+        for pair in [["--delete-before", "--delete-after"], ["--delete-before", "--delete-during"], ["--delete-during", "--delete-after"],
+                     ["--delete-delay", "--delete-after"], ["--del", "--delete-before"]] {
+            XCTAssertTrue(usageError(pair).contains("You may not combine multiple --delete-WHEN options."), "\(pair)")
         }
+        XCTAssertEqual(try parsedOptions(["--delete-during", "--delete-delay"]).delete, .after)
+        XCTAssertEqual(try parsedOptions(["--del"]).delete, .during)
     }
 
     // MARK: Backups, -P, whole file
