@@ -49,6 +49,24 @@ final class ListingMergeTests: XCTestCase {
 
     private func sorted(_ entries: [FileEntry]) -> [FileEntry] { ArrayListing(entries).entries }
 
+    /// Two random listings in key order, over up to 12 names of 1–3 characters that are often
+    /// prefixes of each other, each a file or a directory; with `doublingOneSourceName`, one
+    /// source name is there as both kinds (a conflict).
+    private func randomListings(doublingOneSourceName: Bool) -> (source: [FileEntry], destination: [FileEntry]) {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = ["a", "-", ".", "0", "b"]
+        func randomEntries() -> [FileEntry] {
+            Set((0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            }).map { entry($0, Bool.random(using: &generator) ? .directory : .regular) }
+        }
+        var source = randomEntries()
+        if doublingOneSourceName, let doubled = source.randomElement(using: &generator) {
+            source.append(entry(String(decoding: doubled.name, as: UTF8.self), doubled.kind == .directory ? .regular : .directory))
+        }
+        return (sorted(source), sorted(randomEntries()))
+    }
+
     func testAFileMeetsADirectoryOfItsNameWithNamesBetweenThem() {
         let source = sorted([entry("n"), entry("n-1"), entry("n.txt"), entry("z")])
         let destination = sorted([entry("n", .directory), entry("n-1"), entry("n.txt", .directory)])
@@ -107,21 +125,9 @@ final class ListingMergeTests: XCTestCase {
     /// given exactly once, pairs are by name whatever the kinds, the source's entries come out in
     /// key order, and a source name that is both kinds is one conflict.
     func testRandomListingsAgainstANameJoin() {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = ["a", "-", ".", "0", "b"]
         for round in 0..<3000 {
-            func randomNames() -> [String] {
-                Set((0..<Int.random(in: 0...12, using: &generator)).map { _ in
-                    (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
-                }).sorted()
-            }
             let conflicts = round % 2 == 0
-            var source = randomNames().map { entry($0, Bool.random(using: &generator) ? .directory : .regular) }
-            if conflicts, let doubled = source.randomElement(using: &generator) {
-                source.append(entry(String(decoding: doubled.name, as: UTF8.self), doubled.kind == .directory ? .regular : .directory))
-            }
-            let destination = sorted(randomNames().map { entry($0, Bool.random(using: &generator) ? .directory : .regular) })
-            source = sorted(source)
+            let (source, destination) = randomListings(doublingOneSourceName: conflicts)
             let outcomes = ListingMerge.outcomes(source: source, destination: destination, checksSourceConflicts: conflicts)
             var seenSource: [FileEntry] = [], seenDestination: [FileEntry] = [], conflictNames: [[UInt8]] = []
             for outcome in outcomes {
@@ -153,21 +159,9 @@ final class ListingMergeTests: XCTestCase {
     /// The two ways the one merge runs, over the same listings: entry by entry from listings
     /// (as an S3 walk runs it) and by position over arrays (as a local walk plans a directory).
     func testStreamedAndPositionalMergesAgree() async throws {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = ["a", "-", ".", "0", "b"]
         for round in 0..<500 {
-            func randomEntries() -> [FileEntry] {
-                Set((0..<Int.random(in: 0...12, using: &generator)).map { _ in
-                    (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined()
-                }).map { entry($0, Bool.random(using: &generator) ? .directory : .regular) }
-            }
             let conflicts = round % 2 == 0
-            var source = randomEntries()
-            if conflicts, let doubled = source.first {
-                source.append(entry(String(decoding: doubled.name, as: UTF8.self), doubled.kind == .directory ? .regular : .directory))
-            }
-            source = sorted(source)
-            let destination = sorted(randomEntries())
+            let (source, destination) = randomListings(doublingOneSourceName: conflicts)
             for acrossKinds in [true, false] {
                 var streamed: [ListingMerge.Outcome] = []
                 try await ListingMerge.run(source: ArrayListing(sorted: source), destination: ArrayListing(sorted: destination),
