@@ -26,6 +26,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("ini", fuzzINI),
         FuzzTarget("etag", fuzzETag),
         FuzzTarget("http-date", fuzzHTTPDate),
+        FuzzTarget("log-format", fuzzLogFormat),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -10,11 +10,23 @@ extension RsyncArguments {
     func makeReporter() -> SyncReporter {
         var options = SyncReporter.Options()
         options.itemize = i > 0 && !negations.contains("itemize-changes")
-        options.verbose = q || negations.contains("verbose") ? 0 : v + (i > 1 ? 1 : 0)
+        options.verbose = q || negations.contains("verbose") ? 0 : v
+        options.itemizeUnchanged = i > 1
         options.quiet = q
         options.humanReadable = humanReadable && !negations.contains("human-readable")
         options.json = json
         options.progressPerFile = (progress || P) && !q && !negations.contains("progress")
+        options.outFormat = outFormat.map(LogFormat.init)
+        options.dryRun = n
+        if let logFile {
+            do {
+                options.logFile = try LogFile(path: logFile, format: logFileFormat.map(LogFormat.init) ?? .itemized)
+            } catch {
+                // As rsync: the run goes on without its log.
+                OutputSink.standardError.line("swiftsync: failed to open log-file \(logFile): \(error.reason)")
+                OutputSink.standardOutput.line("Ignoring \"log file\" setting.")
+            }
+        }
         return SyncReporter(options: options)
     }
 
@@ -32,8 +44,17 @@ extension RsyncArguments {
         } else if v > 0 && !q {
             reporter.output("\n" + summary.totalsText)
         }
+        if let log = reporter.options.logFile {
+            // rsync logs -v's totals where -v prints them, else one line of its own.
+            let totals = reporter.statistics
+            log.line(v > 0 && !q ? summary.totalsText
+                     : "sent \(NumberFormatting.grouped(totals[.literalData] - totals[.receivedData])) bytes  "
+                       + "received \(NumberFormatting.grouped(totals[.receivedData])) bytes  "
+                       + "total size \(NumberFormatting.grouped(totals[.totalFileSize]))")
+        }
         if code != .success {
             OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
+            reporter.options.logFile?.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
         }
         if json { OutputSink.standardOutput.line(summary.json) }
         reporter.flush()

@@ -37,6 +37,11 @@ struct RsyncArguments: ParsableArguments {
     @Option(help: ArgumentHelp("progress2: one live whole-run progress line.", valueName: "FLAGS")) var info: [String] = []
     @Flag(name: [.customShort("h"), .customLong("human-readable")], help: "Human-readable numbers.") var humanReadable = false
     @Flag(name: [.customShort("P")], help: "Same as --partial --progress.") var P = false
+    @Option(name: [.customLong("out-format"), .customLong("log-format")], parsing: .unconditional,
+            help: ArgumentHelp("Print a line per change in this format (rsync's %-escapes: %i %n %L %l %M ...).", valueName: "FORMAT")) var outFormat: String?
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Append what the run does to FILE.", valueName: "FILE")) var logFile: String?
+    @Option(name: .customLong("log-file-format"), parsing: .unconditional,
+            help: ArgumentHelp("The --log-file lines' format (default \"%i %n%L\").", valueName: "FORMAT")) var logFileFormat: String?
 
     // MARK: Deletion
     @Flag(help: "Delete extraneous files from destination directories.") var delete = false
@@ -117,7 +122,7 @@ struct RsyncArguments: ParsableArguments {
 
     enum CodingKeys: CodingKey {
         case a, r, l, copyLinks, p, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
-        case n, i, v, q, stats, json, progress, info, humanReadable, P
+        case n, i, v, q, stats, json, progress, info, humanReadable, P, outFormat, logFile, logFileFormat
         case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteDelay, deleteExcluded, force, maxDelete
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize
         case c, sizeOnly, ignoreTimes, modifyWindow, u, ignoreExisting, existing
@@ -160,14 +165,22 @@ struct RsyncArguments: ParsableArguments {
         }
     }
 
-    /// rsync reads an empty number (`--zl=`) as 0, where ArgumentParser would take the next
-    /// argument as the value: those are given their 0 before parsing (up to `--`).
-    static func fillingEmptyNumbers(_ arguments: [String]) -> [String] {
+    /// rsync reads an empty number (`--zl=`) as 0 and an empty format (`--out-format=`) as
+    /// empty, where ArgumentParser would take the next argument as the value: those are given
+    /// their value before parsing (up to `--`).
+    static func fillingEmptyValues(_ arguments: [String]) -> [String] {
         let numeric: Set<String> = ["--zl=", "--compress-level=", "--zt=", "--compress-threads="]
+        let text: Set<String> = ["--out-format=", "--log-format=", "--log-file-format="]
         var result: [String] = []
         for (index, argument) in arguments.enumerated() {
             if argument == "--" { return result + arguments[index...] }
-            result.append(numeric.contains(argument) ? argument + "0" : argument)
+            if numeric.contains(argument) {
+                result.append(argument + "0")
+            } else if text.contains(argument) {
+                result += [String(argument.dropLast()), ""]
+            } else {
+                result.append(argument)
+            }
         }
         return result
     }

@@ -91,7 +91,7 @@ public enum SwiftsyncMain {
     /// Parses `CommandLine.arguments` with `root` (whose configuration is
     /// ``rootConfiguration(adding:)``), runs the command, and exits with rsync's code.
     public static func run<Root: ParsableCommand>(_ root: Root.Type, s3: S3Support) async -> Never {
-        let (arguments, negations) = Negations.extract(RsyncArguments.fillingEmptyNumbers(
+        let (arguments, negations) = Negations.extract(RsyncArguments.fillingEmptyValues(
             LockArguments.movingLeadingLockOptions(Array(CommandLine.arguments.dropFirst()))))
         do {
             var command = try Root.parseAsRoot(arguments)

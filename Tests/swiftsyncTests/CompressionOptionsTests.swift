@@ -40,9 +40,14 @@ final class CompressionOptionsTests: XCTestCase {
     }
 
     func testAnEmptyNumberIsZeroNotTheNextArgument() throws {
-        let filled = RsyncArguments.fillingEmptyNumbers(["--zl=", "src/", "--compress-threads=", "--", "--zl="])
+        let filled = RsyncArguments.fillingEmptyValues(["--zl=", "src/", "--compress-threads=", "--", "--zl="])
         XCTAssertEqual(filled, ["--zl=0", "src/", "--compress-threads=0", "--", "--zl="])
         XCTAssertEqual(try parsedOptions([filled[0], filled[2]]).compression.level, 0)
+    }
+
+    func testAnEmptyFormatIsEmptyNotTheNextArgument() {
+        XCTAssertEqual(RsyncArguments.fillingEmptyValues(["--out-format=", "src/", "--log-file-format=", "--log-format=x", "--", "--out-format="]),
+                       ["--out-format", "", "src/", "--log-file-format", "", "--log-format=x", "--", "--out-format="])
     }
 
     func testAnUnreadableNumberIsAUsageError() {

@@ -70,8 +70,9 @@ extension SyncEngine {
             }
             attributeChanges(&change, source: entry, destination: existing)
             if !change.isSignificant { reporter.skipped(path: path, .upToDate) }
+            // Unchanged, it is still a line at -ii.
+            reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path))
             if change.isSignificant {
-                reporter.changed(change, path: path)
                 do {
                     try await destination.setAttributes(name, in: dst, kind: .regular, attributesToFix(source: entry, change: change))
                 } catch {

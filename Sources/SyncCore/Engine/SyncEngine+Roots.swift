@@ -13,6 +13,7 @@ extension SyncEngine {
         var rootEntries: [(DirectoryRef, FileEntry)] = []
         var contentsRoot: (DirectoryRef, FileEntry)?
         var anyDirectory = false
+        var senderPaths = SenderPaths()
         for sourcePath in sources {
             let bytes = Array(sourcePath.utf8)
             let contents = sourcePath.hasSuffix("/") || sourcePath == "." || sourcePath.hasSuffix("/.")
@@ -30,7 +31,12 @@ extension SyncEngine {
                     if sources.count > 1 || options.filesFrom != nil {
                         let listed = options.filesFrom != nil ? await filesFromEntries(in: dir) : try await source.entries(of: dir)
                         rootEntries += listed.map { (dir, $0) }
+                        for entry in listed where senderPaths.parents[entry.name] == nil {
+                            senderPaths.parents[entry.name] = SenderPaths.clean(bytes)
+                        }
+                        if senderPaths.rootDirectory == nil { senderPaths.rootDirectory = SenderPaths.clean(bytes) }
                     }
+                    if sources.count == 1 { senderPaths = SenderPaths(contentsOf: sourcePath) }
                 } else {
                     let (parent, name) = split(bytes)
                     guard let parentDir = try await source.openRoot(parent, followSymlink: true),
@@ -40,6 +46,7 @@ extension SyncEngine {
                     }
                     if entry.kind == .directory { anyDirectory = true }
                     rootEntries.append((parentDir, entry))
+                    if senderPaths.parents[entry.name] == nil { senderPaths.add(name: entry.name, from: sourcePath) }
                 }
             } catch {
                 reporter.error("\(error)")
@@ -48,6 +55,7 @@ extension SyncEngine {
         if rootEntries.isEmpty && contentsRoot == nil {
             return nil
         }
+        context.withLock { $0.senderPaths = senderPaths }
         // Keep the first of duplicate names, as rsync does; the merge wants them in key order.
         var seen = Set<[UInt8]>()
         var unique = rootEntries.filter { seen.insert($0.1.name).inserted }
@@ -95,12 +103,12 @@ extension SyncEngine {
         if let (_, rootEntry) = contentsRoot {
             let existingStatus = destinationExisting == nil ? nil : try? await destination.status(of: destinationRoot)
             if destinationExisting == nil {
-                reportCreatedDirectory(path: [])
+                reportCreatedDirectory(path: [], status: rootEntry.status)
                 root.finalAttributes = attributes(for: rootEntry, isNew: true)
             } else if let status = existingStatus {
                 var change = ItemizedChange(update: .attributesOnly, kind: .directory)
                 attributeChanges(&change, source: rootEntry, destination: FileEntry(name: [], status: status))
-                reportDirectory(change, path: [])
+                reportDirectory(change, path: [], status: rootEntry.status)
                 root.finalAttributes = attributesToFix(source: rootEntry, change: change)
             }
             if options.preservesTimes(of: .directory) && sourceHasDirectories {

@@ -33,8 +33,9 @@ extension SyncEngine {
             } else {
                 change.update = .attributesOnly
                 attributeChanges(&change, source: entry, destination: existing)
+                // Unchanged, it is still a line at -ii.
+                reporter.changed(change, path: path, linkTarget: target, status: entry.status, sourcePath: senderPath(of: path))
                 if change.isSignificant {
-                    reporter.changed(change, path: path, linkTarget: target)
                     do {
                         try await destination.setAttributes(name, in: dst, kind: .symlink, attributesToFix(source: entry, change: change))
                     } catch { reporter.error("\(error)") }
@@ -50,7 +51,7 @@ extension SyncEngine {
             a.permissions = nil
             if !a.isEmpty { try await destination.setAttributes(name, in: dst, kind: .symlink, a) }
             if existing == nil { reporter.statistics.countCreated(.symlink) }
-            reporter.changed(change, path: path, linkTarget: target)
+            reporter.changed(change, path: path, linkTarget: target, status: entry.status, sourcePath: senderPath(of: path))
             if options.removeSourceFiles { await removeSource(entry, in: srcDir) }
         } catch {
             reporter.error("\(error)")
@@ -64,8 +65,8 @@ extension SyncEngine {
             if existing.status.rdev == entry.status.rdev || !entry.kind.isDevice {
                 change.update = .attributesOnly
                 attributeChanges(&change, source: entry, destination: existing)
+                reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path))
                 if change.isSignificant {
-                    reporter.changed(change, path: path)
                     do {
                         try await destination.setAttributes(name, in: dst, kind: entry.kind, attributesToFix(source: entry, change: change))
                     } catch { reporter.error("\(error)") }
@@ -80,7 +81,7 @@ extension SyncEngine {
             try await destination.makeNode(name, in: dst, status: entry.status)
             try await destination.setAttributes(name, in: dst, kind: entry.kind, attributes(for: entry, isNew: true))
             if existing == nil { reporter.statistics.countCreated(entry.kind) }
-            reporter.changed(change, path: path)
+            reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path))
         } catch {
             reporter.error("\(error)")
         }

@@ -94,7 +94,9 @@ extension SyncEngine {
             if job.isHardLinkLeader && job.existing == nil, let itemizer = hardLinkItemizer {
                 if let complete = itemizer.startGroup(opened.status, leaderPath: path) { reportHardLinkGroup(complete) }
             } else {
-                reporter.changed(job.change, path: path)
+                let checksum = reporter.showsChecksums ? await transferredChecksum(entry, in: job.sourceDirectory) : nil
+                reporter.changed(job.change, path: path, status: opened.status, sourcePath: senderPath(of: path), bytesSent: written,
+                                 checksum: checksum)
             }
             reporter.fileDone(path: path, size: size)
             if options.removeSourceFiles { await removeSource(entry, in: job.sourceDirectory) }
@@ -113,6 +115,13 @@ extension SyncEngine {
             reporter.error("\(error)")
         }
         return false
+    }
+
+    /// `%C`: the checksum of the version just sent, read again from the source (only when a
+    /// format shows it).
+    func transferredChecksum(_ entry: FileEntry, in srcDir: DirectoryRef) async -> ContentChecksum.Digest? {
+        guard let file = try? await source.openFile(entry.name, in: srcDir, listed: entry) else { return nil }
+        return try? await ContentChecksum.digest(of: file)
     }
 
     /// Marks a hard-link leader done (transferred, up to date, skipped or failed) and links or

@@ -383,7 +383,7 @@ extension SyncEngine {
             change.update = .attributesOnly
             attributeChanges(&change, source: entry, destination: existing)
         }
-        if itemizesDirectories { reporter.changed(change, path: path) }
+        if itemizesDirectories { reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path)) }
 
         // What the child lists: everything, or (files-from, -x) only some names.
         var restriction: FilesFromTree?

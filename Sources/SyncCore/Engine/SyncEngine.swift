@@ -63,6 +63,8 @@ public final class SyncEngine: Sendable {
         /// Why `--backup-dir` could not be opened or made (then `backupRoot` is nil).
         var backupRootFailure: FileSystemError?
         var partialDirectory: [UInt8]?
+        /// The sender's names for `%f`.
+        var senderPaths = SenderPaths()
     }
 
     /// A regular file to copy, queued by a walker for a transfer worker.
@@ -100,8 +102,7 @@ public final class SyncEngine: Sendable {
         // -H into a destination without hard links (S3): each name is a file of its own.
         let linksHardLinks = options.hardLinks && destinationCapabilities.contains(.hardLinks)
         self.hardLinks = linksHardLinks ? HardLinkRegistry() : nil
-        let itemizing = reporter.options.itemize || reporter.options.verbose > 0
-        self.hardLinkItemizer = linksHardLinks && itemizing ? HardLinkItemizer() : nil
+        self.hardLinkItemizer = linksHardLinks && reporter.reportsItems ? HardLinkItemizer() : nil
         self.transfers = AsyncBoundedQueue(capacity: max(16, options.jobs * 8))
         self.startTime = SystemClock.monotonicSeconds()
         // A remote transfer waits on the network: a walker must not wait on it.
@@ -122,6 +123,7 @@ public final class SyncEngine: Sendable {
                     prepare: (() async -> ExitCode?)? = nil) async -> ExitCode {
         if let refused = checkOptions() { return refused }
         if let prepare, let failed = await prepare() { return failed }
+        reporter.runStarted()
         FileSystem.raiseOpenFileLimit()
         // Every mode the run sets is explicit (options.umask is already applied where rsync
         // applies it), so files can be created with their final mode in one call.
@@ -279,16 +281,22 @@ public final class SyncEngine: Sendable {
     }
 
     /// A directory this run made: its line and its count.
-    func reportCreatedDirectory(path: [UInt8]) {
+    func reportCreatedDirectory(path: [UInt8], status: FileStatus? = nil) {
         guard itemizesDirectories else { return }
-        reporter.changed(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: path)
+        reporter.changed(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: path, status: status,
+                         sourcePath: senderPath(of: path))
         reporter.statistics.countCreated(.directory)
     }
 
     /// An existing directory's line (shown when its attributes change, or with -ii).
-    func reportDirectory(_ change: ItemizedChange, path: [UInt8]) {
+    func reportDirectory(_ change: ItemizedChange, path: [UInt8], status: FileStatus? = nil) {
         guard itemizesDirectories else { return }
-        reporter.changed(change, path: path)
+        reporter.changed(change, path: path, status: status, sourcePath: senderPath(of: path))
+    }
+
+    /// The sender's name for `%f`, worked out only when a format shows it.
+    func senderPath(of path: [UInt8]) -> [UInt8]? {
+        reporter.showsFullPaths ? context.withLock { $0.senderPaths.fullPath(of: path) } : nil
     }
 
     /// Only the attributes that differ, so an unchanged file costs no syscall.

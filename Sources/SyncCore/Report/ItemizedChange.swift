@@ -42,8 +42,9 @@ public struct ItemizedChange: Sendable, Equatable {
             s += "+++++++++"
             return s
         }
-        if update == .hardLink && !(checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime) {
-            // rsync leaves the columns blank for a link that is otherwise unchanged.
+        if (update == .hardLink || update == .attributesOnly)
+            && !(checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime) {
+            // rsync leaves the columns blank for an item (or a link) that is otherwise unchanged.
             return s + String(repeating: " ", count: 9)
         }
         s.append(checksum ? "c" : ".")

@@ -11,13 +11,14 @@ public enum NumberFormatting {
         return n < 0 ? "-" + out : out
     }
 
-    public static func human(_ n: Double) -> String {
+    /// `-h`'s units: powers of 1000, or of 1024 (`%'''l`).
+    public static func human(_ n: Double, base: Double = 1000) -> String {
         let units = ["K", "M", "G", "T", "P"]
-        if n < 1000 { return grouped(Int64(n)) }
+        if n < base { return grouped(Int64(n)) }
         var value = n
         var unit = -1
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
+        while value >= base && unit < units.count - 1 {
+            value /= base
             unit += 1
         }
         return fixed(value, decimals: 2, grouping: false) + units[unit]

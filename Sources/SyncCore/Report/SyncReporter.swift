@@ -18,6 +18,14 @@ public final class SyncReporter: Sendable {
         /// Whose lines `-v` prints: rsync's ("./" for a new root, "X is uptodate" at `-vv`), or
         /// boto-rsync's (no root, "Skipping X (size matches)").
         public var dialect = Dialect.rsync
+        /// `--out-format`: the template of the lines about items (instead of `-i`'s and `-v`'s).
+        public var outFormat: LogFormat?
+        /// `--log-file`, with its `--log-file-format`.
+        public var logFile: LogFile?
+        /// `-n`: nothing is sent or deleted, so the log file records neither (as rsync's).
+        public var dryRun = false
+        /// `-ii`: unchanged items get a line too (as at `-vv` with a format that itemizes).
+        public var itemizeUnchanged = false
         public init() {}
     }
 
@@ -43,31 +51,87 @@ public final class SyncReporter: Sendable {
         case partial = 1, vanished = 2, maxDelete = 4, interrupted = 8, fileIO = 16
     }
 
+    /// The template of stdout's lines about items: `--out-format`, else `-i`'s, else `-v`'s.
+    public let format: LogFormat?
+    /// Whether a format shows `%f` or `%C`, which cost a lookup or a read to gather.
+    public let showsFullPaths: Bool
+    public let showsChecksums: Bool
+    private let pid = SystemProcess.id
+
     public init(options: Options, out: OutputSink = .standardOutput, err: OutputSink = .standardError) {
         self.options = options
         self.out = options.json ? err : out
         self.err = err
+        if options.quiet {
+            // -q silences every line about items, -i's and --out-format's too (not the log).
+            format = nil
+        } else if let outFormat = options.outFormat {
+            format = outFormat
+        } else if options.itemize {
+            format = .itemized
+        } else if options.verbose > 0 {
+            format = .names
+        } else {
+            format = nil
+        }
+        let formats = [format, options.logFile?.format].compactMap { $0 }
+        showsFullPaths = formats.contains { $0.uses(.fullPath) }
+        showsChecksums = formats.contains { $0.uses(.checksum) }
     }
 
-    /// A change to `path`: printed by `-i` when significant, by `-v` as a name.
-    public func changed(_ change: ItemizedChange, path: [UInt8], linkTarget: [UInt8]? = nil, hardLinkTarget: [UInt8]? = nil) {
-        if options.itemize {
-            if change.isSignificant || options.verbose > 1 {
-                out.line(change.line(path: path, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
+    /// Whether any line about an item is printed or logged (else callers need not gather one).
+    public var reportsItems: Bool { format != nil || options.logFile != nil }
+
+    /// A change to `path`. A format that shows `%i` (`-i`) prints every significant change (every
+    /// change at `-ii`/`-vv`); one that does not (`-v`) prints what was sent or made and
+    /// directories that changed. The log file records what the latter would, and every
+    /// significant change when stdout itemizes. `status`: the sender's version, for the
+    /// formats' `%l %M %B %U %G`.
+    public func changed(_ change: ItemizedChange, path: [UInt8], linkTarget: [UInt8]? = nil, hardLinkTarget: [UInt8]? = nil,
+                        status: FileStatus? = nil, sourcePath: [UInt8]? = nil, bytesSent: Int64 = 0, checksum: ContentChecksum.Digest? = nil) {
+        guard reportsItems else { return }
+        // rsync names a symlink whose attributes alone changed without its target, unless itemizing.
+        let linkTarget = change.update == .attributesOnly && format?.itemizes != true ? nil : linkTarget
+        var item: LoggedItem {
+            var item = LoggedItem(operation: .send, change: change, kind: change.kind, path: path, linkTarget: linkTarget,
+                                  hardLinkTarget: hardLinkTarget, status: status, sourcePath: sourcePath)
+            item.bytesSent = bytesSent
+            item.checksum = checksum
+            return item
+        }
+        let named = change.isNew || change.update != .attributesOnly || (change.kind == .directory && change.isSignificant)
+        if let format {
+            let shown = format.itemizes ? change.isSignificant || options.verbose > 1 || options.itemizeUnchanged
+                                        : named || (options.verbose > 1 && change.isSignificant)
+            if shown && !(options.dialect == .botoRsync && path.isEmpty && !format.itemizes) {
+                out.line(format.render(item, context: LogContext(now: SystemClock.now().seconds, pid: pid)))
             }
-        } else if options.verbose > 0 && !options.quiet && (change.isNew || change.update == .received || change.update == .sent || change.update == .hardLink) {
-            if options.dialect == .botoRsync && path.isEmpty { return }
-            out.line(ItemizedChange.displayName(path: path, kind: change.kind, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget))
+        }
+        if let log = options.logFile, !log.format.template.isEmpty,
+           named || (format?.itemizes == true && change.isSignificant),
+           !(options.dryRun && (change.update == .received || change.update == .sent)) {
+            log.line(log.format.render(item, context: log.context))
         }
     }
 
+    /// A deletion: rendered by a format that shows `%i` or `%o` (which say it is one), else
+    /// rsync's `deleting NAME`.
     public func deleted(path: [UInt8], kind: FileKind) {
         statistics.countDeleted(kind)
-        if options.itemize {
-            out.line(ItemizedChange.deletionLine(path: path, kind: kind))
-        } else if options.verbose > 0 && !options.quiet {
-            out.line("deleting " + ItemizedChange.displayName(path: path, kind: kind))
+        guard reportsItems else { return }
+        let item = LoggedItem(operation: .delete, change: nil, kind: kind, path: path)
+        func line(_ format: LogFormat, _ context: LogContext) -> String {
+            format.itemizes || format.uses(.operation) ? format.render(item, context: context)
+                : "deleting " + ItemizedChange.displayName(path: path, kind: kind)
         }
+        if let format { out.line(line(format, LogContext(now: SystemClock.now().seconds, pid: pid))) }
+        if let log = options.logFile, !options.dryRun { log.line(line(log.format, log.context)) }
+    }
+
+    /// The line `-v` begins a run with.
+    public func runStarted() {
+        if options.verbose > 0 && !options.quiet && options.dialect == .rsync { out.line("sending incremental file list") }
+        options.logFile?.line("building file list")
     }
 
     /// `--progress`: the name (unless `-v`/`-i` printed it) and a completion line per file.
@@ -96,7 +160,8 @@ public final class SyncReporter: Sendable {
 
     /// A regular file left alone: `-vv` names it.
     public func skipped(path: [UInt8], _ why: Skip) {
-        guard options.verbose > 1 && !options.quiet else { return }
+        // -vv's note, which an itemized line replaces.
+        guard options.verbose > 1 && !options.quiet && format?.itemizes != true else { return }
         let name = DisplayPath.escape(path)
         switch (options.dialect, why) {
         case (.rsync, .upToDate): out.line("\(name) is uptodate")
@@ -119,6 +184,7 @@ public final class SyncReporter: Sendable {
         statistics.add(.errors)
         exitFlags.bitwiseOr(Flag.partial.rawValue, ordering: .relaxed)
         err.line(options.programName + ": " + message)
+        options.logFile?.line(options.programName + ": " + message)
     }
 
     /// A source file that vanished between listing and transfer: exit 24 unless worse happened.
@@ -126,6 +192,7 @@ public final class SyncReporter: Sendable {
         statistics.add(.vanished)
         exitFlags.bitwiseOr(Flag.vanished.rawValue, ordering: .relaxed)
         err.line("file has vanished: \"\(path)\"")
+        options.logFile?.line("file has vanished: \"\(path)\"")
     }
 
     /// A usage error found before the run starts (the caller exits with rsync's 1).
@@ -136,11 +203,13 @@ public final class SyncReporter: Sendable {
     /// A warning that does not change the exit code.
     public func warning(_ message: String) {
         if !options.quiet { err.line(options.programName + ": " + message) }
+        options.logFile?.line(options.programName + ": " + message)
     }
 
     public func fatalIO(_ message: String) {
         exitFlags.bitwiseOr(Flag.fileIO.rawValue, ordering: .relaxed)
         err.line(options.programName + ": " + message)
+        options.logFile?.line(options.programName + ": " + message)
     }
 
     public func maxDeleteReached() { exitFlags.bitwiseOr(Flag.maxDelete.rawValue, ordering: .relaxed) }
