@@ -21,6 +21,7 @@ struct Negations: Equatable {
         "mkpath": "mkpath", "numeric-ids": "numeric-ids", "W": "whole-file", "whole-file": "whole-file",
         "z": "compress", "compress": "compress",
         "O": "omit-dir-times", "omit-dir-times": "omit-dir-times", "J": "omit-link-times", "omit-link-times": "omit-link-times",
+        "R": "relative", "relative": "relative", "implied-dirs": "implied-dirs",
     ]
 
     /// For each setting, the options that turn it back on: long names and short letters.
@@ -38,11 +39,12 @@ struct Negations: Equatable {
         "numeric-ids": (["numeric-ids"], []), "whole-file": (["whole-file"], ["W"]),
         "compress": (["compress", "old-compress", "new-compress"], ["z"]),
         "omit-dir-times": (["omit-dir-times"], ["O"]), "omit-link-times": (["omit-link-times"], ["J"]),
+        "relative": (["relative"], ["R"]), "implied-dirs": (["implied-dirs"], []),
     ]
 
     /// Options whose value is the next argument whatever it looks like (`--exclude -p` is a
     /// pattern, not `-p`); `-f` is the short one.
-    private static let optionsTakingAnyValue: Set<String> = ["exclude", "include", "filter"]
+    private static let optionsTakingAnyValue: Set<String> = ["exclude", "include", "filter", "out-format", "log-format", "log-file-format"]
 
     /// Splits `--no-X` arguments (for known X) from the rest, keeping a negation only if no
     /// later option turns the setting back on. Everything after `--` is left alone.

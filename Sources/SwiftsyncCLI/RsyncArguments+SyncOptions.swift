@@ -26,6 +26,9 @@ extension RsyncArguments {
         opts.hardLinks = hardLinks
         opts.sparse = sparse
         opts.oneFileSystem = x
+        opts.relative = relative
+        // --no-implied-dirs is a negation (taken out before parsing, undone by a later --implied-dirs).
+        opts.impliedDirectories = !negations.contains("implied-dirs")
         opts.dryRun = n
         // --delete-delay finds deletions while walking and makes them at the end, which is how
         // --delete-after is done here too (rsync's --delete-after walks the tree again).
@@ -90,6 +93,9 @@ extension RsyncArguments {
                 return l
             }.filter { !$0.isEmpty && $0.first != UInt8(ascii: "#") && $0.first != UInt8(ascii: ";") } // comments, with --from0 too
             if sourceCount != 1 { throw ValidationError("--files-from takes exactly one SRC directory and a DEST") }
+            // --files-from is -R already (its own walk); without -R rsync would flatten the paths.
+            if negations.contains("relative") { throw ValidationError("--no-relative with --files-from is not supported (the listed paths keep their directories)") }
+            opts.relative = false
         }
         return opts
     }
@@ -117,6 +123,7 @@ extension RsyncArguments {
         if n.contains("compress") { opts.compression.requested = 0 }
         if n.contains("omit-dir-times") { opts.omitDirectoryTimes = false }
         if n.contains("omit-link-times") { opts.omitLinkTimes = false }
+        if n.contains("relative") { opts.relative = false }
     }
 
     /// The compression options; a compress name rsync does not know ends the run as rsync

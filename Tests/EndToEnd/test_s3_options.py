@@ -275,3 +275,18 @@ def test_hand_over_to_swiftsync_s3_is_decided_by_the_parsed_paths(tmp_path):
     assert (tmp_path / "dst" / "f").read_bytes() == b"x"
     r = subprocess.run([str(lone), "-a", "src/", "s3://bucket/p/"], cwd=tmp_path, env=ENV, capture_output=True, timeout=60)
     assert r.returncode == 1 and b"swiftsync-s3" in r.stderr and b"could not be started" in r.stderr, r.stderr
+
+
+def test_relative_keeps_paths_under_an_s3_prefix_and_is_refused_from_s3(tmp_path, moto, bucket):
+    # -R to S3: each SRC's kept path becomes part of the key; from S3 it is refused by name.
+    w = tmp_path / "w"
+    (w / "a" / "b" / "c").mkdir(parents=True)
+    (w / "a" / "b" / "c" / "f").write_bytes(b"f\n")
+    (w / "a" / "top").write_bytes(b"top\n")
+    r = subprocess.run([SWIFTSYNC, "--endpoint-url", moto, "-aR", "a/b/c", f"s3://{bucket}/p/"], cwd=w, env=ENV,
+                       capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    assert keys(moto, bucket) == ["p/a/b/c/f"]
+    r = ours(moto, "-aR", f"s3://{bucket}/p/a/./b", f"{tmp_path}/down/")
+    assert r.returncode == 1 and b"-R/--relative is not supported with S3 as the source" in r.stderr, r.stderr.decode()
+    assert not (tmp_path / "down").exists()

@@ -25,6 +25,7 @@ final class OptionSupportTests: XCTestCase {
             $0.linkDest = ["../prev"]
             $0.removeSourceFiles = true
             $0.bandwidthLimit = 1000
+            $0.relative = true
         }
         let support = OptionSupport(options: all, source: local, destination: local)
         XCTAssertEqual(support.refusals, [])
@@ -45,6 +46,12 @@ final class OptionSupportTests: XCTestCase {
         // A local destination can be written in place and keep a partial file, whatever the source.
         let localWrites = OptionSupport(options: options { $0.inPlace = true; $0.partialDirectory = ".p" }, source: s3, destination: local)
         XCTAssertTrue(localWrites.isSupported)
+    }
+
+    func testRelativeIsRefusedFromS3AndHonouredToIt() {
+        let download = OptionSupport(options: options { $0.relative = true }, source: s3, destination: local)
+        XCTAssertEqual(download.refusals.map { "\($0.option) \($0.side)" }, ["-R/--relative source"])
+        XCTAssertTrue(OptionSupport(options: options { $0.relative = true }, source: local, destination: s3).isSupported)
     }
 
     func testHardLinksAndPartialToS3AreWarnedOfOnce() {

@@ -39,6 +39,10 @@ public struct OptionSupport: Sendable, Equatable {
     public init(options: SyncOptions, source: Side, destination: Side) {
         let remote = source.capabilities.contains(.remote) ? (source, "source")
             : destination.capabilities.contains(.remote) ? (destination, "destination") : nil
+        if options.relative && source.capabilities.contains(.remote) {
+            refusals.append(Refusal(option: "-R/--relative", backend: source.name, side: "source",
+                                    reason: "kept paths and /./ anchors are read from local directories"))
+        }
         if !options.wholeFile, let (remote, side) = remote {
             refusals.append(Refusal(option: "--no-whole-file", backend: remote.name, side: side,
                                     reason: "the delta transfer reads both versions of a file locally"))

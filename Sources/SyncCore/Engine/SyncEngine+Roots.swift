@@ -10,6 +10,107 @@ extension SyncEngine {
     /// is a directory (created if missing, its parents too with `--mkpath`) unless a single
     /// file is copied to a name that is not an existing directory.
     func prepareRoots(sources: [String], destination destinationPath: String) async -> DirectoryNode? {
+        let resolved = options.relative ? await resolveRelativeSources(sources) : await resolveSources(sources)
+        let rootEntries = resolved.rootEntries, contentsRoot = resolved.contentsRoot, anyDirectory = resolved.anyDirectory
+        if rootEntries.isEmpty && contentsRoot == nil {
+            return nil
+        }
+        context.withLock { $0.senderPaths = resolved.senderPaths }
+        // Keep the first of duplicate names, as rsync does; the merge wants them in key order.
+        var seen = Set<[UInt8]>()
+        var unique = rootEntries.filter { seen.insert($0.1.name).inserted }
+        unique.sort { FileEntry.keyOrder($0.1, $1.1) < 0 }
+
+        // Where the destination directory is, and whether a single file gets a new name.
+        let destinationBytes = Array(destinationPath.utf8)
+        let destinationExisting = (try? await destination.openRoot(destinationBytes, followSymlink: true)) ?? nil
+        let destinationIsDirectory = destinationExisting != nil || sources.count > 1 || anyDirectory || resolved.forcesDirectory
+            || contentsRoot != nil || destinationPath.hasSuffix("/")
+        var rename: (from: [UInt8], to: [UInt8])?
+        let destinationRoot: DirectoryRef
+        if destinationIsDirectory {
+            if let existing = destinationExisting {
+                destinationRoot = existing
+            } else {
+                guard let created = await createDestination(destinationPath) else { return nil }
+                destinationRoot = created
+            }
+        } else {
+            let (parent, name) = split(destinationBytes)
+            // The parent as a directory (a trailing slash: an S3 prefix needs no keys to be one).
+            let parentDirectory = parent.last == UInt8(ascii: "/") ? parent : parent + [UInt8(ascii: "/")]
+            var parentRef = (try? await destination.openRoot(parentDirectory, followSymlink: true)) ?? nil
+            if options.makePath && parentRef == nil {
+                parentRef = await createDestination(String(decoding: parent, as: UTF8.self), announce: false)
+            }
+            guard let parentRef else {
+                reporter.fatalIO("change_dir#3 \"\(absolute(DisplayPath.escape(parent)))\" failed: No such file or directory (2)")
+                return nil
+            }
+            destinationRoot = parentRef
+            if let only = unique.first { rename = (only.1.name, name) }
+        }
+
+        let root = DirectoryNode(relativePath: [], parent: nil, sourceName: [], destinationName: [],
+                                 sourceEntry: contentsRoot?.1, deleteAllowed: resolved.rootIsWhole, isNew: destinationExisting == nil)
+        if !(sources.count == 1 && contentsRoot != nil && resolved.tree == nil) { root.rootSources = unique }
+        root.source = contentsRoot?.0 ?? unique.first?.0
+        root.destination = destinationRoot
+        root.rootRename = rename
+        root.rootDevice = contentsRoot?.1.status.device ?? unique.first?.1.status.device
+        root.filesFrom = resolved.tree
+        if let (_, rootEntry) = contentsRoot {
+            let existingStatus = destinationExisting == nil ? nil : try? await destination.status(of: destinationRoot)
+            if destinationExisting == nil {
+                reportCreatedDirectory(path: [], status: rootEntry.status)
+                root.finalAttributes = attributes(for: rootEntry, isNew: true)
+            } else if let status = existingStatus {
+                var change = ItemizedChange(update: .attributesOnly, kind: .directory)
+                attributeChanges(&change, source: rootEntry, destination: FileEntry(name: [], status: status))
+                reportDirectory(change, path: [], status: rootEntry.status)
+                root.finalAttributes = attributesToFix(source: rootEntry, change: change)
+            }
+            if options.preservesTimes(of: .directory) && sourceHasDirectories {
+                root.finalAttributes.mtime = rootEntry.status.mtime
+                root.mtimeAlreadyRight = existingStatus.map {
+                    QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow)
+                } == true
+            }
+            reporter.statistics.countSource(.directory)
+        }
+        let alternates = await openAlternates(relativeTo: destinationRoot)
+        let backup = await options.backupDirectory.asyncMap { await openOrCreate($0, relativeTo: destinationRoot) }
+        context.withLock { c in
+            c.destinationRoot = destinationRoot
+            c.alternateDestinations = alternates
+            switch backup {
+            case .success(let ref): c.backupRoot = ref
+            case .failure(let error): c.backupRootFailure = error
+            case nil: break
+            }
+            if let partial = options.partialDirectory { c.partialDirectory = Array(partial.utf8) }
+        }
+        return root
+    }
+
+    /// What the SRC arguments name: the entries at the top of the transfer, and the directory
+    /// whose contents are copied (`SRC/`), if any.
+    struct ResolvedSources {
+        var rootEntries: [(DirectoryRef, FileEntry)] = []
+        var contentsRoot: (DirectoryRef, FileEntry)?
+        var anyDirectory = false
+        var senderPaths = SenderPaths()
+        /// The paths the walk is kept to (`--files-from`, `-R`).
+        var tree: FilesFromTree?
+        /// The root is a whole directory of the source, so its extras may be deleted.
+        var rootIsWhole = false
+        /// `-R` keeps a path with directories in it: the destination is a directory.
+        var forcesDirectory = false
+    }
+
+    /// rsync's SRC arguments: `src/` (or `.`) sends the directory's contents, `src` the
+    /// directory by name.
+    func resolveSources(_ sources: [String]) async -> ResolvedSources {
         var rootEntries: [(DirectoryRef, FileEntry)] = []
         var contentsRoot: (DirectoryRef, FileEntry)?
         var anyDirectory = false
@@ -52,86 +153,11 @@ extension SyncEngine {
                 reporter.error("\(error)")
             }
         }
-        if rootEntries.isEmpty && contentsRoot == nil {
-            return nil
-        }
-        context.withLock { $0.senderPaths = senderPaths }
-        // Keep the first of duplicate names, as rsync does; the merge wants them in key order.
-        var seen = Set<[UInt8]>()
-        var unique = rootEntries.filter { seen.insert($0.1.name).inserted }
-        unique.sort { FileEntry.keyOrder($0.1, $1.1) < 0 }
-
-        // Where the destination directory is, and whether a single file gets a new name.
-        let destinationBytes = Array(destinationPath.utf8)
-        let destinationExisting = (try? await destination.openRoot(destinationBytes, followSymlink: true)) ?? nil
-        let destinationIsDirectory = destinationExisting != nil || sources.count > 1 || anyDirectory
-            || contentsRoot != nil || destinationPath.hasSuffix("/")
-        var rename: (from: [UInt8], to: [UInt8])?
-        let destinationRoot: DirectoryRef
-        if destinationIsDirectory {
-            if let existing = destinationExisting {
-                destinationRoot = existing
-            } else {
-                guard let created = await createDestination(destinationPath) else { return nil }
-                destinationRoot = created
-            }
-        } else {
-            let (parent, name) = split(destinationBytes)
-            // The parent as a directory (a trailing slash: an S3 prefix needs no keys to be one).
-            let parentDirectory = parent.last == UInt8(ascii: "/") ? parent : parent + [UInt8(ascii: "/")]
-            var parentRef = (try? await destination.openRoot(parentDirectory, followSymlink: true)) ?? nil
-            if options.makePath && parentRef == nil {
-                parentRef = await createDestination(String(decoding: parent, as: UTF8.self), announce: false)
-            }
-            guard let parentRef else {
-                reporter.fatalIO("change_dir#3 \"\(absolute(DisplayPath.escape(parent)))\" failed: No such file or directory (2)")
-                return nil
-            }
-            destinationRoot = parentRef
-            if let only = unique.first { rename = (only.1.name, name) }
-        }
-
-        let root = DirectoryNode(relativePath: [], parent: nil, sourceName: [], destinationName: [],
-                                 sourceEntry: contentsRoot?.1, deleteAllowed: contentsRoot != nil && options.filesFrom == nil,
-                                 isNew: destinationExisting == nil)
-        if !(sources.count == 1 && contentsRoot != nil && options.filesFrom == nil) { root.rootSources = unique }
-        root.source = contentsRoot?.0 ?? unique.first?.0
-        root.destination = destinationRoot
-        root.rootRename = rename
-        root.rootDevice = contentsRoot?.1.status.device ?? unique.first?.1.status.device
-        if let tree = options.filesFrom.map({ FilesFromTree(paths: $0) }) { root.filesFrom = tree }
-        if let (_, rootEntry) = contentsRoot {
-            let existingStatus = destinationExisting == nil ? nil : try? await destination.status(of: destinationRoot)
-            if destinationExisting == nil {
-                reportCreatedDirectory(path: [], status: rootEntry.status)
-                root.finalAttributes = attributes(for: rootEntry, isNew: true)
-            } else if let status = existingStatus {
-                var change = ItemizedChange(update: .attributesOnly, kind: .directory)
-                attributeChanges(&change, source: rootEntry, destination: FileEntry(name: [], status: status))
-                reportDirectory(change, path: [], status: rootEntry.status)
-                root.finalAttributes = attributesToFix(source: rootEntry, change: change)
-            }
-            if options.preservesTimes(of: .directory) && sourceHasDirectories {
-                root.finalAttributes.mtime = rootEntry.status.mtime
-                root.mtimeAlreadyRight = existingStatus.map {
-                    QuickCheck.sameModificationTime($0.mtime, rootEntry.status.mtime, window: options.modifyWindow)
-                } == true
-            }
-            reporter.statistics.countSource(.directory)
-        }
-        let alternates = await openAlternates(relativeTo: destinationRoot)
-        let backup = await options.backupDirectory.asyncMap { await openOrCreate($0, relativeTo: destinationRoot) }
-        context.withLock { c in
-            c.destinationRoot = destinationRoot
-            c.alternateDestinations = alternates
-            switch backup {
-            case .success(let ref): c.backupRoot = ref
-            case .failure(let error): c.backupRootFailure = error
-            case nil: break
-            }
-            if let partial = options.partialDirectory { c.partialDirectory = Array(partial.utf8) }
-        }
-        return root
+        var resolved = ResolvedSources(rootEntries: rootEntries, contentsRoot: contentsRoot, anyDirectory: anyDirectory,
+                                       senderPaths: senderPaths)
+        resolved.tree = options.filesFrom.map { FilesFromTree(paths: $0) }
+        resolved.rootIsWhole = contentsRoot != nil && options.filesFrom == nil
+        return resolved
     }
 
     /// The entries named by `--files-from` at the top of the source directory.

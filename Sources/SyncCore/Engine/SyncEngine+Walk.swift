@@ -297,6 +297,13 @@ extension SyncEngine {
                 }
                 return
             }
+            if entry.kind == .directory && isUnsentImpliedDirectory(entry.name, in: node) {
+                // -R --no-implied-dirs keeps the destination's path as it is: rsync 3.5.0 will not
+                // replace it (nor follow a symlink there) and skips what is below.
+                let reason = e.kind == .symlink ? "Too many levels of symbolic links (40)" : "File exists (17)"
+                reporter.error("recv_generator: mkdir \"\(dst.path(of: name))\" failed: \(reason)")
+                return
+            }
             guard await makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
             node.markContentsChanged()
             current = nil
@@ -364,11 +371,13 @@ extension SyncEngine {
                  destinationDirectory dst: DirectoryRef) async {
         let path = node.path(of: name)
         var change = ItemizedChange(update: .localChange, kind: .directory, isNew: existing == nil)
+        // -R --no-implied-dirs: a directory only on the way to a kept path is not sent.
+        let unsent = isUnsentImpliedDirectory(entry.name, in: node)
         if existing == nil {
             node.markContentsChanged()
             do {
                 try await destination.makeDirectory(name, in: dst, permissions: 0o700)
-                if itemizesDirectories { reporter.statistics.countCreated(.directory) }
+                if itemizesDirectories && !unsent { reporter.statistics.countCreated(.directory) }
             } catch let error as FileSystemError where error.errno == EEXIST {
                 // Another run made it meanwhile: as for rsync, that is the directory we wanted.
                 guard (try? await destination.entry(name, in: dst, followSymlink: false))??.kind == .directory else {
@@ -379,17 +388,20 @@ extension SyncEngine {
                 reporter.error("\(error)")
                 return
             }
-        } else if let existing {
+        } else if let existing, !unsent {
             change.update = .attributesOnly
             attributeChanges(&change, source: entry, destination: existing)
         }
-        if itemizesDirectories { reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path)) }
+        if itemizesDirectories && !unsent {
+            reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path))
+        }
 
         // What the child lists: everything, or (files-from, -x) only some names.
         var restriction: FilesFromTree?
         if let tree = node.filesFrom {
             let sub = tree.children[entry.name] ?? FilesFromTree()
-            restriction = sub.isListed && options.explicitRecursive ? nil : sub
+            // A path -R keeps is walked as any SRC is; one --files-from lists, only with an explicit -r.
+            restriction = sub.isListed && (options.relative ? options.recursive : options.explicitRecursive) ? nil : sub
         }
         if options.oneFileSystem, let rootDevice = node.rootDevice, entry.status.device != rootDevice {
             restriction = FilesFromTree()
@@ -399,8 +411,12 @@ extension SyncEngine {
         child.filesFrom = restriction
         child.sourceParent = srcDir
         child.finalAttributes = existing == nil ? attributes(for: entry, isNew: true) : attributesToFix(source: entry, change: change)
-        // Whatever changes inside moves the directory's mtime: set it back at the end.
-        if options.preservesTimes(of: .directory) && sourceHasDirectories {
+        if unsent {
+            // Made with the default mode, or left as it was.
+            child.finalAttributes = AttributeSet()
+            if existing == nil { child.finalAttributes.permissions = 0o777 & ~options.umask }
+        } else if options.preservesTimes(of: .directory) && sourceHasDirectories {
+            // Whatever changes inside moves the directory's mtime: set it back at the end.
             child.finalAttributes.mtime = entry.status.mtime
             child.mtimeAlreadyRight = existing != nil && !change.time
         }

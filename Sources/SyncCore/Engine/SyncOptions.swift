@@ -7,6 +7,11 @@ public struct SyncOptions: Sendable {
     public var recursive = false
     /// `-r` given explicitly (matters with `--files-from`, where `-a` does not imply it).
     public var explicitRecursive = false
+    /// `-R/--relative`: each SRC keeps its path under the destination.
+    public var relative = false
+    /// `--no-implied-dirs` clears it: under `-R`, the directories on the way to a kept path are
+    /// not sent (made with the default mode where missing, left alone where present).
+    public var impliedDirectories = true
     public var preserveLinks = false
     public var copyLinks = false
     /// With `-L`, a symlink pointing nowhere is a warning, not an error (boto-rsync's users
