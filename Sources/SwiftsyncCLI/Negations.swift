@@ -21,7 +21,7 @@ struct Negations: Equatable {
         "mkpath": "mkpath", "numeric-ids": "numeric-ids", "W": "whole-file", "whole-file": "whole-file",
         "z": "compress", "compress": "compress",
         "O": "omit-dir-times", "omit-dir-times": "omit-dir-times", "J": "omit-link-times", "omit-link-times": "omit-link-times",
-        "R": "relative", "relative": "relative", "implied-dirs": "implied-dirs",
+        "R": "relative", "relative": "relative", "implied-dirs": "implied-dirs", "d": "dirs", "dirs": "dirs",
     ]
 
     /// For each setting, the options that turn it back on: long names and short letters.
@@ -39,7 +39,7 @@ struct Negations: Equatable {
         "numeric-ids": (["numeric-ids"], []), "whole-file": (["whole-file"], ["W"]),
         "compress": (["compress", "old-compress", "new-compress"], ["z"]),
         "omit-dir-times": (["omit-dir-times"], ["O"]), "omit-link-times": (["omit-link-times"], ["J"]),
-        "relative": (["relative"], ["R"]), "implied-dirs": (["implied-dirs"], []),
+        "relative": (["relative"], ["R"]), "implied-dirs": (["implied-dirs"], []), "dirs": (["dirs"], ["d"]),
     ]
 
     /// Options whose value is the next argument whatever it looks like (`--exclude -p` is a

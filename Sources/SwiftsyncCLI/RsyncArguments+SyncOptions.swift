@@ -27,6 +27,7 @@ extension RsyncArguments {
         opts.sparse = sparse
         opts.oneFileSystem = x
         opts.relative = relative
+        opts.dirs = d
         // --no-implied-dirs is a negation (taken out before parsing, undone by a later --implied-dirs).
         opts.impliedDirectories = !negations.contains("implied-dirs")
         opts.dryRun = n
@@ -124,6 +125,7 @@ extension RsyncArguments {
         if n.contains("omit-dir-times") { opts.omitDirectoryTimes = false }
         if n.contains("omit-link-times") { opts.omitLinkTimes = false }
         if n.contains("relative") { opts.relative = false }
+        if n.contains("dirs") { opts.dirs = false }
     }
 
     /// The compression options; a compress name rsync does not know ends the run as rsync

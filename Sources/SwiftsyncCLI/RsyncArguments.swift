@@ -25,6 +25,7 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: [.customShort("H"), .customLong("hard-links")], help: "Preserve hard links.") var hardLinks = false
     @Flag(name: [.customShort("S"), .customLong("sparse")], help: "Keep holes of sparse files.") var sparse = false
     @Flag(name: [.short, .customLong("one-file-system")], help: "Do not cross filesystem boundaries.") var x = false
+    @Flag(name: [.short, .customLong("dirs")], help: "Make directories without recursing into them.") var d = false
     @Flag(name: [.customShort("R"), .customLong("relative")], help: "Keep each SRC's path under DEST (/./ marks where it starts).") var relative = false
     @Flag(name: .customLong("implied-dirs"), help: .hidden) var impliedDirs = false
     // Listed for --help; `main` takes --no-implied-dirs out with the other --no-X forms.
@@ -126,7 +127,7 @@ struct RsyncArguments: ParsableArguments {
 
     enum CodingKeys: CodingKey {
         case a, r, l, copyLinks, p, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
-        case relative, impliedDirs, noImpliedDirs
+        case d, relative, impliedDirs, noImpliedDirs
         case n, i, v, q, stats, json, progress, info, humanReadable, P, outFormat, logFile, logFileFormat
         case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteDelay, deleteExcluded, force, maxDelete
         case exclude, include, excludeFrom, includeFrom, filter, filesFrom, from0, minSize, maxSize

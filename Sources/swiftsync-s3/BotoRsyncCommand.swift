@@ -65,6 +65,7 @@ struct BotoRsyncCommand: AsyncParsableCommand {
     var syncOptions: SyncOptions {
         var options = SyncOptions()
         options.recursive = !(noRecurse || glob)
+        options.sendsContentsWithoutRecursion = !options.recursive
         options.sizeOnly = true
         options.preserveTimes = true
         options.preservePermissions = true

@@ -18,7 +18,7 @@ final class NegationsTests: XCTestCase {
         "numeric-ids": { o, _ in o.numericIds }, "whole-file": { o, _ in o.wholeFile },
         "compress": { o, _ in o.compression.isEnabled },
         "omit-dir-times": { o, _ in o.omitDirectoryTimes }, "omit-link-times": { o, _ in o.omitLinkTimes },
-        "relative": { o, _ in o.relative }, "implied-dirs": { o, _ in o.impliedDirectories },
+        "relative": { o, _ in o.relative }, "implied-dirs": { o, _ in o.impliedDirectories }, "dirs": { o, _ in o.dirs },
     ]
 
     /// An option that turns each setting on.
@@ -28,7 +28,7 @@ final class NegationsTests: XCTestCase {
         "atimes": "-U", "checksum": "-c", "verbose": "-v", "itemize-changes": "-i", "inplace": "--inplace",
         "partial": "--partial", "progress": "--progress", "human-readable": "-h", "mkpath": "--mkpath",
         "numeric-ids": "--numeric-ids", "whole-file": "-W", "compress": "-z",
-        "omit-dir-times": "-O", "omit-link-times": "-J", "relative": "-R", "implied-dirs": "--implied-dirs",
+        "omit-dir-times": "-O", "omit-link-times": "-J", "relative": "-R", "implied-dirs": "--implied-dirs", "dirs": "-d",
     ]
 
     private func state(_ arguments: [String]) throws -> (SyncOptions, SyncReporter.Options) {

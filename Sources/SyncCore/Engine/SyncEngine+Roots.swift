@@ -13,6 +13,11 @@ extension SyncEngine {
         let resolved = options.relative ? await resolveRelativeSources(sources) : await resolveSources(sources)
         let rootEntries = resolved.rootEntries, contentsRoot = resolved.contentsRoot, anyDirectory = resolved.anyDirectory
         if rootEntries.isEmpty && contentsRoot == nil {
+            // rsync still makes DEST for a directory it skipped (no -r or -d).
+            if resolved.skippedDirectory {
+                let existing = (try? await destination.openRoot(Array(destinationPath.utf8), followSymlink: true)) ?? nil
+                if existing == nil { _ = await createDestination(destinationPath) }
+            }
             return nil
         }
         context.withLock { $0.senderPaths = resolved.senderPaths }
@@ -106,6 +111,8 @@ extension SyncEngine {
         var rootIsWhole = false
         /// `-R` keeps a path with directories in it: the destination is a directory.
         var forcesDirectory = false
+        /// A `SRC/` was skipped: without -r or -d its contents are not copied.
+        var skippedDirectory = false
     }
 
     /// rsync's SRC arguments: `src/` (or `.`) sends the directory's contents, `src` the
@@ -115,10 +122,17 @@ extension SyncEngine {
         var contentsRoot: (DirectoryRef, FileEntry)?
         var anyDirectory = false
         var senderPaths = SenderPaths()
+        var skippedDirectory = false
         for sourcePath in sources {
             let bytes = Array(sourcePath.utf8)
             let contents = sourcePath.hasSuffix("/") || sourcePath == "." || sourcePath.hasSuffix("/.")
             do {
+                if contents && !options.recursive && !options.dirs && !options.sendsContentsWithoutRecursion && options.filesFrom == nil {
+                    // As rsync: without -r or -d a directory's contents are not sent.
+                    reporter.notice("skipping directory .")
+                    skippedDirectory = true
+                    continue
+                }
                 if contents || options.filesFrom != nil {
                     guard let dir = try await source.openRoot(bytes, followSymlink: true) else {
                         reporter.error("change_dir \"\(absolute(sourcePath))\" failed: No such file or directory (2)")
@@ -156,6 +170,7 @@ extension SyncEngine {
         var resolved = ResolvedSources(rootEntries: rootEntries, contentsRoot: contentsRoot, anyDirectory: anyDirectory,
                                        senderPaths: senderPaths)
         resolved.tree = options.filesFrom.map { FilesFromTree(paths: $0) }
+        resolved.skippedDirectory = skippedDirectory
         resolved.rootIsWhole = contentsRoot != nil && options.filesFrom == nil
         return resolved
     }

@@ -248,7 +248,7 @@ extension SyncEngine {
         }
         switch entry.kind {
         case .directory:
-            guard options.recursive || node.filesFrom != nil else {
+            guard options.recursive || options.dirs || node.filesFrom != nil else {
                 reporter.notice("skipping directory " + DisplayPath.escape(path))
                 return
             }
@@ -404,6 +404,10 @@ extension SyncEngine {
             restriction = sub.isListed && (options.relative ? options.recursive : options.explicitRecursive) ? nil : sub
         }
         if options.oneFileSystem, let rootDevice = node.rootDevice, entry.status.device != rootDevice {
+            restriction = FilesFromTree()
+        }
+        if !options.recursive && options.dirs && node.filesFrom == nil {
+            // -d: the directory is made, its contents are not sent.
             restriction = FilesFromTree()
         }
         let child = DirectoryNode(relativePath: path, parent: node, sourceName: entry.name, destinationName: name,

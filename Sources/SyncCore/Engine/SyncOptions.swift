@@ -7,6 +7,12 @@ public struct SyncOptions: Sendable {
     public var recursive = false
     /// `-r` given explicitly (matters with `--files-from`, where `-a` does not imply it).
     public var explicitRecursive = false
+    /// `-d/--dirs`: without `-r`, directories are made but not walked (a `SRC/`'s contents
+    /// are sent, its subdirectories made empty).
+    public var dirs = false
+    /// boto-rsync's `--no-recurse`: a `SRC/`'s files are sent without `-r`, its subdirectories
+    /// skipped (rsync skips the whole `SRC/` there).
+    public var sendsContentsWithoutRecursion = false
     /// `-R/--relative`: each SRC keeps its path under the destination.
     public var relative = false
     /// `--no-implied-dirs` clears it: under `-R`, the directories on the way to a kept path are
