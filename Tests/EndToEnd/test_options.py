@@ -226,3 +226,24 @@ def test_two_delete_timings_are_refused_as_rsync_refuses_them(tmp_path, args):
     assert s.returncode == r.returncode == 1, describe(r) + describe(s)
     message = b"You may not combine multiple --delete-WHEN options."
     assert message in r.stderr and message in s.stderr, describe(r) + describe(s)
+
+
+def updated_private_file(base):
+    """dst/f is an older, private (0600) version of src/f, which is 0755; dst/g a 0640 one of 0600 src/g."""
+    write_file(base / "src" / "f", b"new version\n", mode=0o755, mtime_ns=T0 + 9 * SEC)
+    write_file(base / "dst" / "f", b"old\n", mode=0o600, mtime_ns=T0)
+    write_file(base / "src" / "g", b"new g\n", mode=0o600, mtime_ns=T0 + 9 * SEC)
+    write_file(base / "dst" / "g", b"old g\n", mode=0o640, mtime_ns=T0)
+    write_file(base / "src" / "new", b"new file\n", mode=0o751, mtime_ns=T0)
+    fix_dir_times(base)
+
+
+@pytest.mark.parametrize("args", [["-rti"], ["-rti", "--inplace"], ["-rti", "--no-whole-file"],
+                                  ["-rti", "--chmod=a+rwx"], ["-a", "--no-p", "-i"], ["-rtpi"]], ids=lambda a: " ".join(a))
+def test_without_perms_an_updated_file_keeps_its_permissions(tmp_path, args):
+    # rsync: existing files, updated ones included, keep their permissions without -p; a new
+    # file gets the source's less the umask. (swiftsync gave an updated 0600 file the source's 0755.)
+    r_base, r, s_base, s = side_by_side(tmp_path, args, updated_private_file)
+    assert r.returncode == 0 and s.returncode == 0, describe(r) + describe(s)
+    assert sorted(s.stdout.splitlines()) == sorted(r.stdout.splitlines()), describe(r) + describe(s)
+    assert_listings_equal(tree_listing(r_base / "dst"), tree_listing(s_base / "dst"))

@@ -70,8 +70,14 @@ extension SyncEngine {
         writeOptions.keepPartial = options.partial || options.partialDirectory != nil
         writeOptions.partialDirectory = context.withLock { $0.partialDirectory }
         let isNew = job.existing == nil || !options.preservePermissions
+        // Without -p an updated file keeps the permissions it had (rsync's rule): the new
+        // version is a new inode, so it is given them; the source's would widen a 0600 file.
+        let keptPermissions = options.preservePermissions ? nil
+            : job.existing.flatMap { $0.kind == .regular && destination.capabilities.contains(.posixAttributes) ? $0.status.permissions : nil }
         let attributes: AttributesForVersion = { [self] status in
-            self.attributes(for: FileEntry(name: entry.name, status: status), isNew: isNew)
+            var set = self.attributes(for: FileEntry(name: entry.name, status: status), isNew: isNew)
+            if let keptPermissions { set.permissions = keptPermissions }
+            return set
         }
         do {
             let written: Int64
