@@ -12,17 +12,22 @@ extension SyncEngine {
         var isLeader = false
         if let hardLinks, entry.status.linkCount > 1 {
             let follower = HardLinkRegistry.Follower(node: node, sourceDirectory: srcDir, entry: entry, existing: existing)
+            // The count a queued follower holds is taken before the registry can hand it to the
+            // leader's worker: taken after, a leader completing in between released it first,
+            // and the directory was finalized (its handles closed) while still being walked.
+            node.retain()
             switch hardLinks.claim(entry.status, path: path, follower: follower) {
             case .leader:
                 isLeader = true
+                await release(node)
             case .linkTo(let leaderPath):
+                await release(node)
                 await linkFollower(follower, to: leaderPath, retained: false)
                 return
             case .queued:
-                node.retain()
                 return
             case .transferAlone:
-                break
+                await release(node)
             }
         }
 
