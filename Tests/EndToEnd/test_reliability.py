@@ -397,7 +397,7 @@ class DirectorySymlinkSwapper(threading.Thread):
             if os.path.islink(self.target):
                 try:
                     os.unlink(self.target)
-                except FileNotFoundError:  # ...or removed it just now
+                except (FileNotFoundError, IsADirectoryError):  # ...or removed or replaced it just now
                     pass
             try:
                 os.rename(real, self.target)
