@@ -44,17 +44,12 @@ extension RsyncArguments {
         } else if v > 0 && !q {
             reporter.output("\n" + summary.totalsText)
         }
-        if let log = reporter.options.logFile {
-            // rsync logs -v's totals where -v prints them, else one line of its own.
-            let totals = reporter.statistics
-            log.line(v > 0 && !q ? summary.totalsText
-                     : "sent \(NumberFormatting.grouped(totals[.literalData] - totals[.receivedData])) bytes  "
-                       + "received \(NumberFormatting.grouped(totals[.receivedData])) bytes  "
-                       + "total size \(NumberFormatting.grouped(totals[.totalFileSize]))")
-        }
+        // rsync logs -v's totals where -v prints them, else one line of its own.
+        reporter.options.logFile?.line(v > 0 && !q ? summary.totalsText : summary.logTotalsText)
         if code != .success {
-            OutputSink.standardError.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
-            reporter.options.logFile?.line("swiftsync error: \(code.explanation) (code \(code.rawValue))")
+            let line = "swiftsync error: \(code.explanation) (code \(code.rawValue))"
+            OutputSink.standardError.line(line)
+            reporter.options.logFile?.line(line)
         }
         if json { OutputSink.standardOutput.line(summary.json) }
         reporter.flush()

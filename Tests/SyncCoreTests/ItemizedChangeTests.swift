@@ -101,24 +101,34 @@ final class ItemizedChangeTests: XCTestCase {
         XCTAssertTrue(p.isSignificant)
     }
 
+    /// `-i`'s line: the `%i %n%L` format.
+    private func line(_ change: ItemizedChange, path: [UInt8], linkTarget: [UInt8]? = nil, hardLinkTarget: [UInt8]? = nil) -> String {
+        LogFormat.itemized.render(LoggedItem(operation: .send, change: change, kind: change.kind, path: path, linkTarget: linkTarget,
+                                             hardLinkTarget: hardLinkTarget), context: LogContext(now: 0, pid: 1))
+    }
+
+    private func deletionLine(path: [UInt8], kind: FileKind) -> String {
+        LogFormat.itemized.render(LoggedItem(operation: .delete, change: nil, kind: kind, path: path), context: LogContext(now: 0, pid: 1))
+    }
+
     func testLines() {
-        XCTAssertEqual(ItemizedChange(update: .received, kind: .regular, isNew: true).line(path: b("dir/file.txt")),
+        XCTAssertEqual(line(ItemizedChange(update: .received, kind: .regular, isNew: true), path: b("dir/file.txt")),
                        ">f+++++++++ dir/file.txt")
         var root = ItemizedChange(update: .attributesOnly, kind: .directory)
         root.time = true
-        XCTAssertEqual(root.line(path: []), ".d..t...... ./")
-        XCTAssertEqual(ItemizedChange(update: .localChange, kind: .directory, isNew: true).line(path: b("sub")), "cd+++++++++ sub/")
-        XCTAssertEqual(ItemizedChange(update: .localChange, kind: .symlink, isNew: true).line(path: b("l"), linkTarget: b("../t x")),
+        XCTAssertEqual(line(root, path: []), ".d..t...... ./")
+        XCTAssertEqual(line(ItemizedChange(update: .localChange, kind: .directory, isNew: true), path: b("sub")), "cd+++++++++ sub/")
+        XCTAssertEqual(line(ItemizedChange(update: .localChange, kind: .symlink, isNew: true), path: b("l"), linkTarget: b("../t x")),
                        "cL+++++++++ l -> ../t x")
-        XCTAssertEqual(ItemizedChange(update: .hardLink, kind: .regular, isNew: true).line(path: b("d/b"), hardLinkTarget: b("a")),
+        XCTAssertEqual(line(ItemizedChange(update: .hardLink, kind: .regular, isNew: true), path: b("d/b"), hardLinkTarget: b("a")),
                        "hf+++++++++ d/b => a")
         XCTAssertEqual(ItemizedChange.displayName(path: b("n\nl"), kind: .symlink, linkTarget: b("t\n")), "n\\#012l -> t\\#012")
     }
 
     func testDeletionLines() {
-        XCTAssertEqual(ItemizedChange.deletionLine(path: b("x"), kind: .directory), "*deleting   x/")
-        XCTAssertEqual(ItemizedChange.deletionLine(path: b("a/b.txt"), kind: .regular), "*deleting   a/b.txt")
-        XCTAssertEqual(ItemizedChange.deletionLine(path: b("l"), kind: .symlink), "*deleting   l")
+        XCTAssertEqual(deletionLine(path: b("x"), kind: .directory), "*deleting   x/")
+        XCTAssertEqual(deletionLine(path: b("a/b.txt"), kind: .regular), "*deleting   a/b.txt")
+        XCTAssertEqual(deletionLine(path: b("l"), kind: .symlink), "*deleting   l")
     }
 
     // MARK: DisplayPath

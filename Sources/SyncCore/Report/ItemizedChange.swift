@@ -30,8 +30,12 @@ public struct ItemizedChange: Sendable, Equatable {
 
     /// Whether the line says anything changed (what plain `-i` prints).
     public var isSignificant: Bool {
-        isNew || update == .received || update == .localChange || update == .hardLink
-            || checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime
+        isNew || update == .received || update == .localChange || update == .hardLink || changesAttributes
+    }
+
+    /// Whether any attribute column is marked.
+    var changesAttributes: Bool {
+        checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime
     }
 
     /// The 11-character code column.
@@ -42,8 +46,7 @@ public struct ItemizedChange: Sendable, Equatable {
             s += "+++++++++"
             return s
         }
-        if (update == .hardLink || update == .attributesOnly)
-            && !(checksum || size || time || timeIsTransferTime || permissions || owner || group || accessTime) {
+        if (update == .hardLink || update == .attributesOnly) && !changesAttributes {
             // rsync leaves the columns blank for an item (or a link) that is otherwise unchanged.
             return s + String(repeating: " ", count: 9)
         }
@@ -58,12 +61,6 @@ public struct ItemizedChange: Sendable, Equatable {
         return s
     }
 
-    /// The full line: code, path (`/` after directories), ` -> target` for symlinks,
-    /// ` => target` for hard links.
-    public func line(path: [UInt8], linkTarget: [UInt8]? = nil, hardLinkTarget: [UInt8]? = nil) -> String {
-        code + " " + ItemizedChange.displayName(path: path, kind: kind, linkTarget: linkTarget, hardLinkTarget: hardLinkTarget)
-    }
-
     /// The name as `-v` and `-i` show it.
     public static func displayName(path: [UInt8], kind: FileKind, linkTarget: [UInt8]? = nil, hardLinkTarget: [UInt8]? = nil) -> String {
         var text = path.isEmpty ? "." : DisplayPath.escape(path)
@@ -71,10 +68,5 @@ public struct ItemizedChange: Sendable, Equatable {
         if let linkTarget { text += " -> " + DisplayPath.escape(linkTarget) }
         if let hardLinkTarget { text += " => " + DisplayPath.escape(hardLinkTarget) }
         return text
-    }
-
-    /// `*deleting   PATH` as rsync prints a deletion.
-    public static func deletionLine(path: [UInt8], kind: FileKind) -> String {
-        "*deleting   " + displayName(path: path, kind: kind)
     }
 }

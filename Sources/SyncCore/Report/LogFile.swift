@@ -13,7 +13,6 @@ public final class LogFile: Sendable {
     public let format: LogFormat
     public let path: String
     private let sink: OutputSink
-    private let pid: Int32
 
     /// Opens `path` for appending (created `0666` less the umask, as rsync creates it).
     public init(path: String, format: LogFormat = .itemized) throws(FileSystemError) {
@@ -22,19 +21,16 @@ public final class LogFile: Sendable {
         self.sink = OutputSink(fd: fd, limit: 0)
         self.format = format
         self.path = path
-        self.pid = SystemProcess.id
     }
 
     /// Appends `text`, one stamped line per line of it.
     public func line(_ text: String) {
-        let stamp = TimeText.log(SystemClock.now().seconds) + " [\(pid)] "
+        let context = LogContext.current()
+        let stamp = TimeText.log(context.now) + " [\(context.pid)] "
         var block = ""
         for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
             block += stamp + part + "\n"
         }
         sink.write(block)
     }
-
-    /// What a line about an item knows besides the item.
-    public var context: LogContext { LogContext(now: SystemClock.now().seconds, pid: pid) }
 }

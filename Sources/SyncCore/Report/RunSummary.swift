@@ -46,11 +46,22 @@ public struct RunSummary: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    private var sentAndReceived: (sent: Int64, received: Int64) {
+        let received = statistics[.receivedData]
+        return (statistics[.literalData] - received, received)
+    }
+
+    /// The closing line of a `--log-file` run without `-v` (rsync's, without a rate).
+    public var logTotalsText: String {
+        let (sent, received) = sentAndReceived
+        return "sent \(NumberFormatting.grouped(sent)) bytes  received \(NumberFormatting.grouped(received)) bytes  "
+            + "total size \(NumberFormatting.grouped(statistics[.totalFileSize]))"
+    }
+
     /// The two closing lines `-v` and `--stats` print.
     public var totalsText: String {
         let s = statistics
-        let received = s[.receivedData]
-        let sent = s[.literalData] - received
+        let (sent, received) = sentAndReceived
         let rate = Double(sent + received) / max(elapsed, 0.001)
         let speedup = Double(s[.totalFileSize]) / Double(max(sent + received, 1))
         let rateText = humanReadable ? NumberFormatting.human(rate) : NumberFormatting.fixed(rate, decimals: 2)

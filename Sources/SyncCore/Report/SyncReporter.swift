@@ -56,7 +56,6 @@ public final class SyncReporter: Sendable {
     /// Whether a format shows `%f` or `%C`, which cost a lookup or a read to gather.
     public let showsFullPaths: Bool
     public let showsChecksums: Bool
-    private let pid = SystemProcess.id
 
     public init(options: Options, out: OutputSink = .standardOutput, err: OutputSink = .standardError) {
         self.options = options
@@ -104,13 +103,13 @@ public final class SyncReporter: Sendable {
             let shown = format.itemizes ? change.isSignificant || options.verbose > 1 || options.itemizeUnchanged
                                         : named || (options.verbose > 1 && change.isSignificant)
             if shown && !(options.dialect == .botoRsync && path.isEmpty && !format.itemizes) {
-                out.line(format.render(item, context: LogContext(now: SystemClock.now().seconds, pid: pid)))
+                out.line(format.render(item, context: .current()))
             }
         }
         if let log = options.logFile, !log.format.template.isEmpty,
            named || (format?.itemizes == true && change.isSignificant),
            !(options.dryRun && (change.update == .received || change.update == .sent)) {
-            log.line(log.format.render(item, context: log.context))
+            log.line(log.format.render(item, context: .current()))
         }
     }
 
@@ -120,12 +119,12 @@ public final class SyncReporter: Sendable {
         statistics.countDeleted(kind)
         guard reportsItems else { return }
         let item = LoggedItem(operation: .delete, change: nil, kind: kind, path: path)
-        func line(_ format: LogFormat, _ context: LogContext) -> String {
-            format.itemizes || format.uses(.operation) ? format.render(item, context: context)
+        func line(_ format: LogFormat) -> String {
+            format.itemizes || format.uses(.operation) ? format.render(item, context: .current())
                 : "deleting " + ItemizedChange.displayName(path: path, kind: kind)
         }
-        if let format { out.line(line(format, LogContext(now: SystemClock.now().seconds, pid: pid))) }
-        if let log = options.logFile, !options.dryRun { log.line(line(log.format, log.context)) }
+        if let format { out.line(line(format)) }
+        if let log = options.logFile, !options.dryRun { log.line(line(log.format)) }
     }
 
     /// The line `-v` begins a run with.
@@ -183,16 +182,14 @@ public final class SyncReporter: Sendable {
     public func error(_ message: String) {
         statistics.add(.errors)
         exitFlags.bitwiseOr(Flag.partial.rawValue, ordering: .relaxed)
-        err.line(options.programName + ": " + message)
-        options.logFile?.line(options.programName + ": " + message)
+        errorLine(options.programName + ": " + message)
     }
 
     /// A source file that vanished between listing and transfer: exit 24 unless worse happened.
     public func vanished(_ path: String) {
         statistics.add(.vanished)
         exitFlags.bitwiseOr(Flag.vanished.rawValue, ordering: .relaxed)
-        err.line("file has vanished: \"\(path)\"")
-        options.logFile?.line("file has vanished: \"\(path)\"")
+        errorLine("file has vanished: \"\(path)\"")
     }
 
     /// A usage error found before the run starts (the caller exits with rsync's 1).
@@ -208,8 +205,7 @@ public final class SyncReporter: Sendable {
 
     public func fatalIO(_ message: String) {
         exitFlags.bitwiseOr(Flag.fileIO.rawValue, ordering: .relaxed)
-        err.line(options.programName + ": " + message)
-        options.logFile?.line(options.programName + ": " + message)
+        errorLine(options.programName + ": " + message)
     }
 
     public func maxDeleteReached() { exitFlags.bitwiseOr(Flag.maxDelete.rawValue, ordering: .relaxed) }
@@ -225,6 +221,12 @@ public final class SyncReporter: Sendable {
         if flags & Flag.vanished.rawValue != 0 { return .vanished }
         if flags & Flag.maxDelete.rawValue != 0 { return .maxDeleteReached }
         return .success
+    }
+
+    /// An error's line, on stderr and in the log file.
+    private func errorLine(_ text: String) {
+        err.line(text)
+        options.logFile?.line(text)
     }
 
     public func flush() {
