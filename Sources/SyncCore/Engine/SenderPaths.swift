@@ -26,16 +26,12 @@ struct SenderPaths: Sendable {
 
     /// The full path of `path` (relative to the transfer root).
     func fullPath(of path: [UInt8]) -> [UInt8] {
-        if let directory = contentsDirectory {
-            if path.isEmpty { return directory.isEmpty ? [UInt8(ascii: ".")] : directory + Array("/.".utf8) }
-            return directory.isEmpty ? path : directory + [UInt8(ascii: "/")] + path
-        }
-        if path.isEmpty, let directory = rootDirectory {
-            return directory.isEmpty ? [UInt8(ascii: ".")] : directory + Array("/.".utf8)
-        }
-        let top = Array(path.prefix { $0 != UInt8(ascii: "/") })
-        guard let directory = parents[top], !directory.isEmpty else { return path }
-        return directory + [UInt8(ascii: "/")] + path
+        // The root is its directory's `.`; anything else is named inside its directory.
+        let directory = path.isEmpty ? contentsDirectory ?? rootDirectory
+            : contentsDirectory ?? parents[Array(path.prefix { $0 != UInt8(ascii: "/") })]
+        guard let directory else { return path }
+        let name = path.isEmpty ? [UInt8(ascii: ".")] : path
+        return directory.isEmpty ? name : directory + [UInt8(ascii: "/")] + name
     }
 
     static func components(_ path: [UInt8]) -> [ArraySlice<UInt8>] {
