@@ -39,12 +39,6 @@ struct SyncCommand: RsyncCommand {
     /// Runs the sync and exits with rsync's code.
     func execute(s3 support: SwiftsyncMain.S3Support) async throws -> Never {
         let options = try rsync.makeOptions(sourceCount: paths.count - 1)
-        if options.relative {
-            // rsync refuses a kept path that climbs (`..`) before anything is done.
-            for source in paths.dropLast() {
-                do { _ = try RelativeSource(source) } catch { throw ValidationError(error.message) }
-            }
-        }
         let involvesS3 = paths.contains { $0.hasPrefix("s3://") }
         // Before the run lock: the program handed over to takes it itself.
         if involvesS3, case .handOver(let handOver) = support { handOver() }

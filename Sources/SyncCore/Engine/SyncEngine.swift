@@ -121,7 +121,7 @@ public final class SyncEngine: Sendable {
     /// side checks it is there); an exit code it returns ends the run.
     public func run(sources: [String], destination destinationPath: String, progress: ProgressReporter? = nil,
                     prepare: (() async -> ExitCode?)? = nil) async -> ExitCode {
-        if let refused = checkOptions() { return refused }
+        if let refused = checkOptions(sources: sources) { return refused }
         if let prepare, let failed = await prepare() { return failed }
         reporter.runStarted()
         FileSystem.raiseOpenFileLimit()
@@ -151,12 +151,21 @@ public final class SyncEngine: Sendable {
     }
 
     /// What this pair of backends cannot honour of the options is refused (a line each, rsync's
-    /// usage error) before anything is touched, what it honours differently is warned of once.
-    /// Returns the exit code when the run may not start.
-    func checkOptions() -> ExitCode? {
+    /// usage error) before anything is touched, what it honours differently is warned of once;
+    /// so is a `-R` source whose kept path climbs (`..`), as rsync refuses it. Returns the exit
+    /// code when the run may not start.
+    func checkOptions(sources: [String]) -> ExitCode? {
         let support = OptionSupport(options: options, source: OptionSupport.Side(source), destination: OptionSupport.Side(destination))
         for refusal in support.refusals { reporter.usageError(refusal.description) }
         guard support.isSupported else { return .usage }
+        if options.relative {
+            for argument in sources {
+                do { _ = try RelativeSource(argument) } catch {
+                    reporter.usageError(error.message)
+                    return .usage
+                }
+            }
+        }
         for line in support.warnings { reporter.warning(line) }
         return nil
     }
