@@ -40,6 +40,19 @@ def item_lines(cp):
     return sorted(line for line in cp.stdout.splitlines() if line[:1] in b".>ch*" and not line.startswith(b"created directory"))
 
 
+def both(tmp_path, build, arguments, cwd="w"):
+    """Builds the same world in tmp_path/rsync and tmp_path/swiftsync and runs each tool there
+    with arguments(base) (absolute paths may differ between the worlds) from base/cwd; returns
+    (rsync's base, its run, swiftsync's base, its run)."""
+    out = []
+    for who, exe in (("rsync", RSYNC), ("swiftsync", SWIFTSYNC)):
+        base = tmp_path / who
+        base.mkdir()
+        build(base)
+        out += [base, run([exe, *arguments(base)], cwd=base / cwd)]
+    return tuple(out)
+
+
 CASES = [
     (["a/b/c", "d"], world),
     (["a/b/c/f"], world),
@@ -57,14 +70,8 @@ CASES = [
                          ids=lambda a: " ".join(a))
 @pytest.mark.parametrize("sources,build", CASES, ids=lambda c: " ".join(c) if isinstance(c, list) else c.__name__)
 def test_relative_copies_as_rsync_does(tmp_path, sources, build, extra):
-    out = []
-    for who, exe in (("rsync", RSYNC), ("swiftsync", SWIFTSYNC)):
-        base = tmp_path / who
-        base.mkdir()
-        build(base)
-        # The sources are read from w/, so a kept path never starts with w/.
-        out.append((base, run([exe, *extra, *sources, base / "dst/"], cwd=base / "w")))
-    (r_base, r), (s_base, s) = out
+    # The sources are read from w/, so a kept path never starts with w/.
+    r_base, r, s_base, s = both(tmp_path, build, lambda base: [*extra, *sources, base / "dst/"])
     assert r.returncode == 0, describe(r)
     assert s.returncode == 0, describe(s)
     assert item_lines(s) == item_lines(r), describe(r) + describe(s)
@@ -85,15 +92,9 @@ def test_relative_copies_as_rsync_does(tmp_path, sources, build, extra):
 
 
 def test_an_absolute_path_keeps_everything_but_its_slash_and_a_dot_marks_the_start(tmp_path):
-    out = []
-    for who, exe in (("rsync", RSYNC), ("swiftsync", SWIFTSYNC)):
-        base = tmp_path / who
-        base.mkdir()
-        world(base)
-        # Kept from /./: the same kept path on both sides, though the anchors differ.
-        cp = run([exe, "-aRi", f"{base}/w/./a/b/c", f"{base}/w/./d", base / "dst/"], cwd=base)
-        out.append((base, cp))
-    (r_base, r), (s_base, s) = out
+    # Kept from /./: the same kept path on both sides, though the anchors differ.
+    r_base, r, s_base, s = both(tmp_path, world, lambda base: ["-aRi", f"{base}/w/./a/b/c", f"{base}/w/./d", base / "dst/"],
+                                cwd=".")
     assert r.returncode == 0 and s.returncode == 0, describe(r) + describe(s)
     assert item_lines(s) == item_lines(r), describe(r) + describe(s)
     # DEST itself is not sent: its time is its last change's, a moment apart on each side.
@@ -117,13 +118,7 @@ def test_dot_dot_in_a_kept_path_is_refused_as_rsync_refuses_it(tmp_path, source)
 
 
 def test_a_missing_kept_path_is_an_error_and_the_rest_is_copied(tmp_path):
-    out = []
-    for who, exe in (("rsync", RSYNC), ("swiftsync", SWIFTSYNC)):
-        base = tmp_path / who
-        base.mkdir()
-        world(base)
-        out.append((base, run([exe, "-aRi", "a/b/nothing", "d", base / "dst/"], cwd=base / "w")))
-    (r_base, r), (s_base, s) = out
+    r_base, r, s_base, s = both(tmp_path, world, lambda base: ["-aRi", "a/b/nothing", "d", base / "dst/"])
     assert r.returncode == s.returncode == 23, describe(r) + describe(s)
     assert b'link_stat "' in s.stderr and b'/w/a/b/nothing" failed: No such file or directory (2)' in s.stderr, describe(s)
     assert item_lines(s) == item_lines(r), describe(r) + describe(s)
@@ -147,16 +142,12 @@ def test_a_symlink_on_the_way_in_dest_is_never_followed(tmp_path, implied):
     # DEST/a is a symlink to a directory outside DEST. rsync replaces it with the directory it
     # sends; with --no-implied-dirs, rsync 3.5.0 refuses to make a/b through it (exit 23).
     # Either way nothing may be written outside DEST.
-    out = []
-    for who, exe in (("rsync", RSYNC), ("swiftsync", SWIFTSYNC)):
-        base = tmp_path / who
-        base.mkdir()
+    def world_with_a_symlink_out(base):
         world(base)
         (base / "outside").mkdir()
         (base / "dst").mkdir()
         os.symlink(base / "outside", base / "dst" / "a")
-        out.append((base, run([exe, "-aRi", *implied, "a/b/c", base / "dst/"], cwd=base / "w")))
-    (r_base, r), (s_base, s) = out
+    r_base, r, s_base, s = both(tmp_path, world_with_a_symlink_out, lambda base: ["-aRi", *implied, "a/b/c", base / "dst/"])
     assert r.returncode == s.returncode == (23 if implied else 0), describe(r) + describe(s)
     assert os.listdir(r_base / "outside") == os.listdir(s_base / "outside") == []
     # rsync still itemizes the directory it then fails to make ("cd+++++++++ a/b/c/"); ours
