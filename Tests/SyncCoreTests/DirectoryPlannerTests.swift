@@ -24,11 +24,8 @@ final class DirectoryPlannerTests: XCTestCase {
         }
         let p = DirectoryPlanner.plan(directory: b(directory), source: source, destination: destination,
                                       filters: filters, deleteAllowed: delete)
-        func index(_ e: FileEntry, in listing: [FileEntry]) -> Int { listing.firstIndex { $0.name == e.name && $0.kind == e.kind }! }
-        return Indexed(items: p.items.map { Indexed.Item(source: index($0.source, in: source),
-                                                         destination: $0.destination.map { index($0, in: destination) }) },
-                       deletions: p.deletions.map { index($0, in: destination) },
-                       excluded: p.excluded.map { index($0, in: source) })
+        return Indexed(items: p.items.map { Indexed.Item(source: $0.source, destination: $0.destination) },
+                       deletions: p.deletions, excluded: p.excluded)
     }
 
     private func filters(_ rules: String..., deleteExcluded: Bool = false) -> FilterList {

@@ -77,7 +77,7 @@ final class FilterOracleTests: XCTestCase {
             guard let entries = try? backend.entries(in: directory) else { return XCTFail("list failed", file: file, line: line) }
             let plan = DirectoryPlanner.plan(directory: path, source: entries, destination: [], filters: list, deleteAllowed: false)
             for item in plan.items {
-                let e = item.source
+                let e = entries[item.source]
                 let childPath = DisplayPath.join(path, e.name)
                 if e.kind == .directory {
                     sent.append(DisplayPath.escape(childPath) + "/")

@@ -34,6 +34,29 @@ final class ListingMergeTests: XCTestCase {
         }
     }
 
+    /// The sort over a shared name buffer, applied in place by swaps, gives the order a plain
+    /// sort by ``compareKeys(_:isDirectory:_:isDirectory:)`` gives, each entry intact.
+    func testSortInKeyOrderAgreesWithCompareKeys() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "0"), 0x2e, 0x30, 0xff, 0x01]
+        for round in 0..<2000 {
+            var entries: [FileEntry] = []
+            var seen = Set<[UInt8]>()
+            for inode in 0..<Int.random(in: 0...40, using: &generator) {
+                let name = (0..<Int.random(in: 1...4, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+                let directory = Bool.random(using: &generator)
+                guard seen.insert(name + [directory ? 1 : 0]).inserted else { continue }
+                var e = entry(String(decoding: name, as: UTF8.self), directory ? .directory : .regular)
+                e.name = name
+                e.status.inode = UInt64(inode)
+                entries.append(e)
+            }
+            var sorted = entries
+            sorted.sortInKeyOrder()
+            XCTAssertEqual(sorted, entries.sorted { FileEntry.keyOrder($0, $1) < 0 }, "round \(round)")
+        }
+    }
+
     private func names(_ outcomes: [ListingMerge.Outcome]) -> [String] {
         outcomes.map { outcome in
             switch outcome {
@@ -170,5 +193,37 @@ final class ListingMergeTests: XCTestCase {
                                                                checksSourceConflicts: conflicts), "round \(round)")
             }
         }
+    }
+
+    /// The planner's join by index gives the state machine's meetings, whichever path it takes:
+    /// the plain merge join where no name changes kind between the sides, the state machine
+    /// otherwise. Both paths are taken often over these listings.
+    func testTheJoinByIndexAgreesWithTheStateMachine() {
+        var plain = 0, fallen = 0
+        for round in 0..<3000 {
+            let conflicts = round % 3 == 0
+            var (source, destination) = randomListings(doublingOneSourceName: conflicts)
+            if round % 5 == 1 {
+                // Mostly the same names on both sides, as in a no-op.
+                destination = source.filter { _ in Int.random(in: 0..<8) != 0 }
+                if conflicts { destination = destination.filter { e in source.filter { $0.name == e.name }.count == 1 } }
+            }
+            for acrossKinds in [true, false] {
+                let joined = ListingJoin.meetings(source: source, destination: destination, matchesAcrossKinds: acrossKinds,
+                                                  checksSourceConflicts: conflicts)
+                XCTAssertEqual(joined, ListingJoin.stateMachineMeetings(source: source, destination: destination,
+                                                                        matchesAcrossKinds: acrossKinds, checksSourceConflicts: conflicts),
+                               "round \(round)")
+                if !conflicts {
+                    if ListingJoin.plainJoin(source: source, destination: destination, matchesAcrossKinds: acrossKinds) != nil {
+                        plain += 1
+                    } else {
+                        fallen += 1
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(plain, 150)
+        XCTAssertGreaterThan(fallen, 150)
     }
 }

@@ -58,33 +58,35 @@ extension SyncEngine {
                                          rules: DirectoryRules(directory: node.relativePath, filters: options.filters,
                                                                deleteAllowed: deleteAllowed),
                                          matchesAcrossKinds: matchesAcrossKinds, checksSourceConflicts: checksSourceConflicts)
-        for conflict in plan.conflicts { reportConflict(conflict, in: node) }
+        for conflict in plan.conflicts { reportConflict(sourceEntries[conflict], in: node) }
         if !plan.deletions.isEmpty {
             // rsync deletes in the reverse of its file-list order (which --max-delete makes visible).
-            await deleteExtraneous(plan.deletions.sorted(by: rsyncOrder).reversed(), in: node, destinationDirectory: dst)
+            let deletions = plan.deletions.map { destinationEntries[$0] }.sorted(by: rsyncOrder)
+            await deleteExtraneous(deletions.reversed(), in: node, destinationDirectory: dst)
         }
         if let hardLinks {
             // rsync's choice of the name that carries the data: the first of the group (in name
             // order) that already exists at the destination, else the last one.
             var groups: [HardLinkRegistry.Key: (first: Int?, last: Int)] = [:]
-            for (position, item) in plan.items.enumerated() {
-                let e = item.source
+            for item in plan.items {
+                let e = sourceEntries[item.source]
                 guard e.kind == .regular && e.status.linkCount > 1 else { continue }
                 let key = HardLinkRegistry.Key(device: e.status.device, inode: e.status.inode)
-                var g = groups[key] ?? (nil, position)
-                g.last = position
-                if g.first == nil, item.destination?.kind == .regular { g.first = position }
+                var g = groups[key] ?? (nil, item.source)
+                g.last = item.source
+                if g.first == nil, let d = item.destination, destinationEntries[d].kind == .regular { g.first = item.source }
                 groups[key] = g
             }
             for (_, g) in groups {
-                let e = plan.items[g.first ?? g.last].source
+                let e = sourceEntries[g.first ?? g.last]
                 hardLinks.prefer(e.status, path: node.path(of: node.destinationName(for: e.name)))
             }
         }
         for item in plan.items {
             if CancellationFlag.isSet { workList.cancel(); return }
-            await handle(item.source, from: sourceDirectory(of: item.source, in: node), existing: item.destination, in: node,
-                         destinationDirectory: dst)
+            let entry = sourceEntries[item.source]
+            await handle(entry, from: sourceDirectory(of: entry, in: node), existing: item.destination.map { destinationEntries[$0] },
+                         in: node, destinationDirectory: dst)
         }
     }
 
@@ -218,7 +220,6 @@ extension SyncEngine {
     /// Decides and does what one source entry needs.
     func handle(_ entry: FileEntry, from srcDir: DirectoryRef, existing: FileEntry?, in node: DirectoryNode,
                         destinationDirectory dst: DirectoryRef) async {
-        var entry = entry
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
         guard Self.isPlainName(entry.name) else {
@@ -233,18 +234,21 @@ extension SyncEngine {
             return
         }
         if entry.kind == .symlink && options.copyLinks {
+            // -L: what it points to, handled in its place (stat follows, so never a symlink again).
             do {
                 guard let target = try await source.entry(entry.name, in: srcDir, followSymlink: true) else {
                     let message = "symlink has no referent: \"\(srcDir.path(of: entry.name))\""
                     if options.danglingSymlinksWarn { reporter.warning(message) } else { reporter.error(message) }
                     return
                 }
-                entry = FileEntry(name: entry.name, status: target.status)
-                entry.followsSymlink = true
+                var followed = FileEntry(name: entry.name, status: target.status)
+                followed.followsSymlink = true
+                guard followed.kind != .symlink else { return }
+                await handle(followed, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
             } catch {
                 reporter.error("\(error)")
-                return
             }
+            return
         }
         switch entry.kind {
         case .directory:
@@ -278,13 +282,12 @@ extension SyncEngine {
         }
         if entry.kind == .symlink { reporter.statistics.add(.totalFileSize, Int64(entry.linkTarget?.count ?? 0)) }
 
-        var current = existing
-        if let e = current, e.kind == entry.kind, e.kind != .directory, options.ignoreExisting {
+        if let e = existing, e.kind == entry.kind, e.kind != .directory, options.ignoreExisting {
             if e.kind == .regular { reporter.skipped(path: path, .exists) }
             return
         }
         var replaced = false
-        if let e = current, e.kind != entry.kind {
+        if let e = existing, e.kind != entry.kind {
             // Make way: the old item of another type goes first.
             if options.ignoreExisting {
                 // rsync leaves it and then fails to look inside the "directory".
@@ -306,10 +309,10 @@ extension SyncEngine {
             }
             guard await makeWay(for: entry, replacing: e, name: name, in: dst, node: node) else { return }
             node.markContentsChanged()
-            current = nil
             replaced = true
         }
-        if current == nil && !replaced && options.existingOnly { return }
+        if existing == nil && options.existingOnly { return }
+        let current = replaced ? nil : existing
 
         switch entry.kind {
         case .directory:

@@ -13,8 +13,9 @@ import SyncSystem
 /// destination file waits for the source directory of its name.
 ///
 /// Generic over what it merges, which needs only a name and a kind class: listings streamed
-/// entry by entry are merged as they come (``ListingMerge``); listings in memory are merged as
-/// small keys that point into them (``DirectoryPlanner``), so that no entry is copied on the way.
+/// entry by entry are merged as they come (``ListingMerge``); listings in memory, where a name
+/// changes kind between them, as small keys that point into them (``ListingJoin``, which joins
+/// the rest by index).
 public struct KeyOrderMerge<Entry: MergeKeyed>: Sendable {
     /// What met: a source entry, a destination entry, or both (the same name).
     public struct Pair: Sendable, Equatable {

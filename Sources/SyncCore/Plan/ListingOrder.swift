@@ -38,17 +38,58 @@ extension FileEntry {
 extension Array where Element == FileEntry {
     /// Sorted in key order (see ``compareKeys(_:isDirectory:_:isDirectory:)``).
     ///
-    /// The sort moves small keys (name, kind, position), then each entry moves once: sorting
-    /// the entries themselves copied ~150-byte values with three references each at every
-    /// step, which was a fifth of a 20,000-file no-op's CPU time (perf).
+    /// The names are copied into one buffer and the sort moves small trivial keys that point
+    /// into it, then each entry is moved into place: sorting the entries themselves copied ~150-byte
+    /// values with three references each at every step (a fifth of a 20,000-file no-op's CPU
+    /// time), and keys holding the names retained and released one at every comparison (perf).
     public mutating func sortInKeyOrder() {
         guard count > 1 else { return }
-        var keys = ListingPosition.keys(of: self)
-        keys.sort { compareKeys($0.name, isDirectory: $0.isDirectory, $1.name, isDirectory: $1.isDirectory) < 0 }
-        var sorted: [FileEntry] = []
-        sorted.reserveCapacity(count)
-        for key in keys { sorted.append(self[key.index]) }
-        self = sorted
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(reduce(0) { $0 + $1.name.count })
+        var keys: [NameKey] = []
+        keys.reserveCapacity(count)
+        for (index, entry) in enumerated() {
+            keys.append(NameKey(offset: Int32(bytes.count), length: Int32(entry.name.count),
+                                isDirectory: entry.status.kind == .directory, index: Int32(index)))
+            bytes.append(contentsOf: entry.name)
+        }
+        bytes.withUnsafeBufferPointer { names in
+            keys.sort { a, b in NameKey.compare(a, b, in: names) < 0 }
+        }
+        // The permutation applied in place, cycle by cycle: swaps move entries, never copy them.
+        var destination = [Int32](repeating: 0, count: count)
+        for (position, key) in keys.enumerated() { destination[Int(key.index)] = Int32(position) }
+        for start in indices {
+            while destination[start] != Int32(start) {
+                let target = Int(destination[start])
+                swapAt(start, target)
+                destination.swapAt(start, target)
+            }
+        }
+    }
+}
+
+/// A name in a shared buffer, for sorting without touching the entries.
+private struct NameKey {
+    var offset: Int32
+    var length: Int32
+    var isDirectory: Bool
+    var index: Int32
+
+    /// ``compareKeys(_:isDirectory:_:isDirectory:)`` over the buffer.
+    static func compare(_ a: NameKey, _ b: NameKey, in names: UnsafeBufferPointer<UInt8>) -> Int {
+        let base = names.baseAddress!
+        let n = Int(Swift.min(a.length, b.length))
+        let r = n == 0 ? 0 : memcmp(base + Int(a.offset), base + Int(b.offset), n)
+        if r != 0 { return r < 0 ? -1 : 1 }
+        let slash = UInt8(ascii: "/")
+        if a.length == b.length { return a.isDirectory == b.isDirectory ? 0 : (a.isDirectory ? 1 : -1) }
+        if a.length < b.length {
+            guard a.isDirectory else { return -1 }
+            return names[Int(b.offset) + n] < slash ? 1 : -1
+        }
+        guard b.isDirectory else { return 1 }
+        return names[Int(a.offset) + n] < slash ? -1 : 1
     }
 }
 
