@@ -23,13 +23,13 @@ public struct AtomicFileWriter {
         self.name = name
         self.directory = directory
         self.options = options
-        let display = directory.path(of: name)
         if options.inPlace {
-            descriptor = try FileSystem.open(name, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: creationMode, path: display)
+            descriptor = try FileSystem.open(name, in: directory.descriptor, flags: O_WRONLY | O_CREAT | O_NOFOLLOW, mode: creationMode,
+                                             path: directory.path(of: name))
             unnamed = false
             return
         }
-        if let fd = try FileSystem.openUnnamedTemporary(in: directory.descriptor, mode: creationMode, path: display) {
+        if let fd = try FileSystem.openUnnamedTemporary(in: directory.descriptor, mode: creationMode, path: directory.path(of: name)) {
             descriptor = fd
             unnamed = true
             return
@@ -56,13 +56,14 @@ public struct AtomicFileWriter {
     /// Owner first (chown clears set-id bits), then mode, then times. The mode is skipped when
     /// the file was created with it and nothing could have changed it since.
     public func apply(_ a: AttributeSet, createdWith creationMode: UInt32? = nil) throws(FileSystemError) {
-        let display = directory.path(of: name)
-        if a.uid != nil || a.gid != nil { try FileSystem.setOwner(of: descriptor, uid: a.uid, gid: a.gid, path: display) }
+        // The path is made only for a message (building it per file was measurable).
+        let display = { directory.path(of: name) }
+        if a.uid != nil || a.gid != nil { try FileSystem.setOwner(of: descriptor, uid: a.uid, gid: a.gid, path: display()) }
         if let mode = a.permissions, mode != creationMode || mode & 0o7000 != 0 || options.inPlace {
-            try FileSystem.setPermissions(of: descriptor, mode, path: display)
+            try FileSystem.setPermissions(of: descriptor, mode, path: display())
         }
         if a.mtime != nil || a.atime != nil {
-            try FileSystem.setTimes(of: descriptor, access: a.atime, modification: a.mtime, path: display)
+            try FileSystem.setTimes(of: descriptor, access: a.atime, modification: a.mtime, path: display())
         }
     }
 
@@ -70,7 +71,7 @@ public struct AtomicFileWriter {
     public mutating func commit(as target: [UInt8]? = nil, in targetDirectory: LocalDirectory? = nil) throws(FileSystemError) {
         let finalName = target ?? name
         let finalDirectory = targetDirectory ?? directory
-        let display = finalDirectory.path(of: finalName)
+        let display = { finalDirectory.path(of: finalName) }
         defer { FileSystem.close(descriptor); descriptor = -1 }
         if options.inPlace && target == nil { return }
         if let backup = options.backup, target == nil {
@@ -80,7 +81,7 @@ public struct AtomicFileWriter {
         }
         if unnamed {
             do {
-                try FileSystem.linkUnnamed(descriptor, as: finalName, in: finalDirectory.descriptor, path: display)
+                try FileSystem.linkUnnamed(descriptor, as: finalName, in: finalDirectory.descriptor, path: display())
                 return
             } catch where error.errno == EEXIST {
                 // The target exists: give the file a temp name, then rename over the target.
@@ -88,7 +89,7 @@ public struct AtomicFileWriter {
                 while true {
                     let temp = Self.temporaryName(for: finalName)
                     do {
-                        try FileSystem.linkUnnamed(descriptor, as: temp, in: finalDirectory.descriptor, path: display)
+                        try FileSystem.linkUnnamed(descriptor, as: temp, in: finalDirectory.descriptor, path: display())
                         temporaryName = temp
                         break
                     } catch where error.errno == EEXIST && attempt < 100 {
@@ -99,10 +100,10 @@ public struct AtomicFileWriter {
         }
         guard let temp = temporaryName else { return }
         do {
-            try FileSystem.rename(temp, in: finalDirectory.descriptor, to: finalName, in: finalDirectory.descriptor, path: display)
+            try FileSystem.rename(temp, in: finalDirectory.descriptor, to: finalName, in: finalDirectory.descriptor, path: display())
             temporaryName = nil
         } catch {
-            _ = try? FileSystem.remove(temp, in: finalDirectory.descriptor, isDirectory: false, path: display)
+            _ = try? FileSystem.remove(temp, in: finalDirectory.descriptor, isDirectory: false, path: display())
             temporaryName = nil
             throw error
         }

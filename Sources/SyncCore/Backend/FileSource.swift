@@ -42,13 +42,34 @@ public struct SourceVanished: Error, CustomStringConvertible, Sendable {
 /// A local file opened by ``LocalBackend``: the descriptor closes with the source.
 public final class LocalFileSource: FileSource {
     public let status: FileStatus
-    public let displayPath: String
     private let fd: Int32
+    private let display: Display
+
+    /// The path for messages, made when one needs it: building it for every file opened was
+    /// measurable (perf).
+    private enum Display {
+        case path(String)
+        case name([UInt8], in: DirectoryRef)
+    }
+
+    /// The file `name` (one name, or a relative path) of `directory`, open as `descriptor`.
+    public init(descriptor: Int32, status: FileStatus, directory: DirectoryRef, name: [UInt8]) {
+        self.fd = descriptor
+        self.status = status
+        self.display = .name(name, in: directory)
+    }
 
     public init(descriptor: Int32, status: FileStatus, displayPath: String) {
         self.fd = descriptor
         self.status = status
-        self.displayPath = displayPath
+        self.display = .path(displayPath)
+    }
+
+    public var displayPath: String {
+        switch display {
+        case .path(let path): path
+        case .name(let name, let directory): directory.path(of: name)
+        }
     }
 
     deinit { FileSystem.close(fd) }

@@ -165,10 +165,9 @@ public struct LocalBackend: Backend {
     // MARK: Reading
 
     public func openFile(_ name: [UInt8], in directory: DirectoryRef, listed: FileEntry?) throws -> any FileSource {
-        let display = directory.path(of: name)
         let (fd, status) = try FileSystem.openRegularFile(name, in: Self.local(directory).descriptor,
-                                                          followSymlink: listed?.followsSymlink ?? false, path: display)
-        return LocalFileSource(descriptor: fd, status: status, displayPath: display)
+                                                          followSymlink: listed?.followsSymlink ?? false, path: directory.path(of: name))
+        return LocalFileSource(descriptor: fd, status: status, directory: directory, name: name)
     }
 
     public func openFile(atPath path: [UInt8], beneath root: DirectoryRef) throws -> any FileSource {
@@ -176,7 +175,7 @@ public struct LocalBackend: Backend {
         let (fd, status) = try FileSystem.withParent(of: path, beneath: Self.local(root).descriptor, path: display) { (dir, name) throws(FileSystemError) in
             try FileSystem.openRegularFile(name, in: dir, path: display)
         }
-        return LocalFileSource(descriptor: fd, status: status, displayPath: display)
+        return LocalFileSource(descriptor: fd, status: status, directory: root, name: path)
     }
 
     // MARK: Writing
@@ -184,7 +183,8 @@ public struct LocalBackend: Backend {
     public func putFile(_ name: [UInt8], in directory: DirectoryRef, from source: any FileSource,
                         attributes: AttributesForVersion, options: WriteOptions) async throws -> Int64 {
         let dir = try Self.local(directory)
-        let display = directory.path(of: name)
+        // Made only for a message (building it per file was measurable).
+        let display = { directory.path(of: name) }
         // Without a local descriptor (a remote source) the mode is known only once the bytes
         // are in: the file starts private and gets its mode with the rest.
         let usableMode = source.descriptor == nil ? 0o600 : Self.creationMode(for: attributes(source.status))
@@ -193,9 +193,9 @@ public struct LocalBackend: Backend {
             let written: Int64
             if let fd = source.descriptor {
                 written = try Self.copy(from: fd, size: source.status.size, to: writer.descriptor, options: options,
-                                        progress: source.transferred, path: display)
+                                        progress: source.transferred, path: display())
             } else {
-                written = try await Self.write(source, to: writer.descriptor, path: display)
+                written = try await Self.write(source, to: writer.descriptor, path: display())
             }
             try CancellationFlag.check()
             try writer.apply(attributes(source.status), createdWith: usableMode)
@@ -213,18 +213,18 @@ public struct LocalBackend: Backend {
     /// A local source's bytes by the kernel (holes kept with `-S`); a source that shrank while
     /// copied gave less than one whole version, which is an error (the old file stays).
     private static func copy(from fd: Int32, size: Int64, to output: Int32, options: WriteOptions,
-                             progress: (Int) -> Bool, path: String) throws(FileSystemError) -> Int64 {
+                             progress: (Int) -> Bool, path: @autoclosure () -> String) throws(FileSystemError) -> Int64 {
         let written: Int64
         if options.sparse {
-            written = try FileSystem.copySparse(from: fd, to: output, size: size, punchHoles: options.inPlace, limiter: progress, path: path)
+            written = try FileSystem.copySparse(from: fd, to: output, size: size, punchHoles: options.inPlace, limiter: progress, path: path())
         } else {
-            written = try FileSystem.copyContents(from: fd, to: output, sizeHint: size, limiter: progress, path: path)
+            written = try FileSystem.copyContents(from: fd, to: output, sizeHint: size, limiter: progress, path: path())
         }
         // In place, an old longer file must end where the new one does (holes are not "written").
-        if options.inPlace { try FileSystem.truncate(output, to: options.sparse ? size : written, path: path) }
-        let sizeNow = try FileSystem.status(of: fd, path: path).size
+        if options.inPlace { try FileSystem.truncate(output, to: options.sparse ? size : written, path: path()) }
+        let sizeNow = try FileSystem.status(of: fd, path: path()).size
         if (!options.sparse && written < size) || sizeNow < size {
-            throw FileSystemError(operation: "read errors mapping", path: path, errno: ENODATA)
+            throw FileSystemError(operation: "read errors mapping", path: path(), errno: ENODATA)
         }
         return written
     }

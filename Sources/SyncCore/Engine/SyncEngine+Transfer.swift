@@ -31,7 +31,8 @@ extension SyncEngine {
         guard let dst = node.destination else { return false }
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
-        let sourcePath = job.sourceDirectory.path(of: entry.name)
+        // For messages only (building it per file was measurable).
+        var sourcePath: String { job.sourceDirectory.path(of: entry.name) }
         let opened: any FileSource
         do {
             // Replaced since the listing: size, contents and attributes all come from the file
