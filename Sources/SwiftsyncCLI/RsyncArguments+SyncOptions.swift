@@ -15,6 +15,7 @@ extension RsyncArguments {
         if l { opts.preserveLinks = true }
         opts.copyLinks = copyLinks
         if p { opts.preservePermissions = true }
+        opts.executability = executability
         if t { opts.preserveTimes = true }
         opts.omitDirectoryTimes = omitDirTimes
         opts.omitLinkTimes = omitLinkTimes

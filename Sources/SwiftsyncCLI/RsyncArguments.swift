@@ -13,6 +13,7 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: [.short, .customLong("links")], help: "Copy symlinks as symlinks.") var l = false
     @Flag(name: [.customShort("L"), .customLong("copy-links")], help: "Copy the files symlinks point to.") var copyLinks = false
     @Flag(name: [.short, .customLong("perms")], help: "Preserve permissions.") var p = false
+    @Flag(name: [.customShort("E"), .customLong("executability")], help: "Without -p, carry over whether a file is executable.") var executability = false
     @Flag(name: [.short, .customLong("times")], help: "Preserve modification times.") var t = false
     @Flag(name: [.customShort("O"), .customLong("omit-dir-times")], help: "Omit directories from --times.") var omitDirTimes = false
     @Flag(name: [.customShort("J"), .customLong("omit-link-times")], help: "Omit symlinks from --times.") var omitLinkTimes = false
@@ -126,7 +127,7 @@ struct RsyncArguments: ParsableArguments {
     var negations = Negations()
 
     enum CodingKeys: CodingKey {
-        case a, r, l, copyLinks, p, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
+        case a, r, l, copyLinks, p, executability, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
         case d, relative, impliedDirs, noImpliedDirs
         case n, i, v, q, stats, json, progress, info, humanReadable, P, outFormat, logFile, logFileFormat
         case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteDelay, deleteExcluded, force, maxDelete

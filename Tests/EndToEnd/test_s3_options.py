@@ -182,6 +182,7 @@ REFUSED = [
     (["--no-whole-file"], "--no-whole-file", DIRECTIONS),
     (["--backup-dir=/tmp/old"], "--backup-dir=/tmp/old", ["upload", "copy"]),
     (["--link-dest=/tmp/prev"], "--link-dest=/tmp/prev", ["upload", "copy"]),
+    (["-E", "--no-p"], "-E/--executability", ["upload", "copy"]),
 ]
 
 

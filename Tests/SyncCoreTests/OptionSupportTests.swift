@@ -48,6 +48,29 @@ final class OptionSupportTests: XCTestCase {
         XCTAssertTrue(localWrites.isSupported)
     }
 
+    func testExecutabilityWithoutPermsIsRefusedToS3() {
+        let noPerms = options { $0.executability = true; $0.preservePermissions = false }
+        let upload = OptionSupport(options: noPerms, source: local, destination: s3)
+        XCTAssertEqual(upload.refusals.map { "\($0.option) \($0.side)" }, ["-E/--executability destination"])
+        XCTAssertTrue(OptionSupport(options: noPerms, source: s3, destination: local).isSupported)
+        XCTAssertTrue(OptionSupport(options: noPerms, source: local, destination: local).isSupported)
+        // With -p the whole mode goes as -p sends it; -E adds nothing to refuse.
+        XCTAssertTrue(OptionSupport(options: options { $0.executability = true }, source: local, destination: s3).isSupported)
+    }
+
+    /// rsync's dest_mode() for an existing file under -E, case by case.
+    func testExecutableModeFollowsTheSourceExecuteBits() {
+        // A non-executable source clears every execute bit.
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o755, source: 0o644), 0o644)
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o4711, source: 0o600), 0o4600)
+        // An executable source: execute wherever there is read, when nobody could execute yet.
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o640, source: 0o700), 0o750)
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o604, source: 0o100), 0o705)
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o200, source: 0o755), 0o200)
+        // ...and left alone when someone already can.
+        XCTAssertEqual(SyncOptions.executableMode(destination: 0o714, source: 0o755), 0o714)
+    }
+
     func testRelativeIsRefusedFromS3AndHonouredToIt() {
         let download = OptionSupport(options: options { $0.relative = true }, source: s3, destination: local)
         XCTAssertEqual(download.refusals.map { "\($0.option) \($0.side)" }, ["-R/--relative source"])

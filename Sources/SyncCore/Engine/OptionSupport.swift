@@ -50,6 +50,10 @@ public struct OptionSupport: Sendable, Equatable {
         if options.hardLinks && source.capabilities.contains(.hardLinks) && !destination.capabilities.contains(.hardLinks) {
             warnings.append("-H/--hard-links: \(destination.name) has no hard links; each name of a hard-linked file is stored as its own object")
         }
+        if options.executability && !options.preservePermissions && !destination.capabilities.contains(.posixAttributes) {
+            refusals.append(Refusal(option: "-E/--executability", backend: destination.name, side: "destination",
+                                    reason: "it keeps no permission bits whose execute bits could follow the source"))
+        }
         let rewrites = destination.capabilities.contains(.inPlaceWrites)
         if options.inPlace && !rewrites {
             refusals.append(Refusal(option: "--inplace", backend: destination.name, side: "destination",

@@ -79,7 +79,8 @@ extension SyncEngine {
             reporter.changed(change, path: path, status: entry.status, sourcePath: senderPath(of: path))
             if change.isSignificant {
                 do {
-                    try await destination.setAttributes(name, in: dst, kind: .regular, attributesToFix(source: entry, change: change))
+                    try await destination.setAttributes(name, in: dst, kind: .regular,
+                                                        attributesToFix(source: entry, change: change, destination: existing))
                 } catch {
                     reporter.error("\(error)")
                 }

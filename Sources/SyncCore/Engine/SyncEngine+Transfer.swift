@@ -77,7 +77,10 @@ extension SyncEngine {
             : job.existing.flatMap { $0.kind == .regular && destination.capabilities.contains(.posixAttributes) ? $0.status.permissions : nil }
         let attributes: AttributesForVersion = { [self] status in
             var set = self.attributes(for: FileEntry(name: entry.name, status: status), isNew: isNew)
-            if let keptPermissions { set.permissions = keptPermissions }
+            if let keptPermissions {
+                set.permissions = options.executability
+                    ? SyncOptions.executableMode(destination: keptPermissions, source: self.sourceMode(of: status)) : keptPermissions
+            }
             return set
         }
         do {

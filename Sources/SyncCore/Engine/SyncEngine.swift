@@ -281,7 +281,7 @@ public final class SyncEngine: Sendable {
             if !QuickCheck.sameModificationTime(s.mtime, d.mtime, window: options.modifyWindow) { change.time = true }
         }
         if source.kind != .symlink {
-            let wanted = attributes(for: source, isNew: false).permissions
+            let wanted = attributes(for: source, isNew: false).permissions ?? executableMode(source: source, destination: destination)
             if let wanted, wanted != d.permissions { change.permissions = true }
         }
         if options.preserveOwner && isSuperUser && s.uid != d.uid { change.owner = true }
@@ -308,11 +308,25 @@ public final class SyncEngine: Sendable {
         reporter.showsFullPaths ? context.withLock { $0.senderPaths.fullPath(of: path) } : nil
     }
 
-    /// Only the attributes that differ, so an unchanged file costs no syscall.
-    func attributesToFix(source: FileEntry, change: ItemizedChange) -> AttributeSet {
+    /// A source's mode as rsync's receiver sees it: after `--chmod`.
+    func sourceMode(of status: FileStatus) -> UInt32 {
+        options.chmod.map { $0.apply(to: status.permissions, isDirectory: status.kind == .directory) } ?? status.permissions
+    }
+
+    /// `-E` without `-p`: the mode an existing regular file is given (its own, execute bits
+    /// following the source's); nil when `-E` does not apply.
+    func executableMode(source: FileEntry, destination: FileEntry) -> UInt32? {
+        guard options.executability && !options.preservePermissions && source.kind == .regular && destination.kind == .regular
+        else { return nil }
+        return SyncOptions.executableMode(destination: destination.status.permissions, source: sourceMode(of: source.status))
+    }
+
+    /// Only the attributes that differ, so an unchanged file costs no syscall. `destination`:
+    /// the existing item, whose mode `-E` keeps but for its execute bits.
+    func attributesToFix(source: FileEntry, change: ItemizedChange, destination: FileEntry? = nil) -> AttributeSet {
         let all = attributes(for: source, isNew: false)
         var a = AttributeSet()
-        if change.permissions { a.permissions = all.permissions }
+        if change.permissions { a.permissions = all.permissions ?? destination.flatMap { executableMode(source: source, destination: $0) } }
         if change.owner { a.uid = all.uid }
         if change.group { a.gid = all.gid }
         if change.time { a.mtime = all.mtime }

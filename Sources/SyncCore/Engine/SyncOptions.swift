@@ -20,6 +20,9 @@ public struct SyncOptions: Sendable {
     public var impliedDirectories = true
     public var preserveLinks = false
     public var copyLinks = false
+    /// `-E`: without `-p`, an existing regular file's permissions are kept but for the execute
+    /// bits, which follow the source's (see ``executableMode(destination:source:)``).
+    public var executability = false
     /// With `-L`, a symlink pointing nowhere is a warning, not an error (boto-rsync's users
     /// expect the run to go on and succeed; rsync counts it as a failed file).
     public var danglingSymlinksWarn = false
@@ -128,5 +131,16 @@ extension SyncOptions {
     @inline(__always)
     public func preservesTimes(of kind: FileKind) -> Bool {
         preserveTimes && !(kind == .directory && omitDirectoryTimes) && !(kind == .symlink && omitLinkTimes)
+    }
+}
+
+extension SyncOptions {
+    /// rsync's `-E` for an existing regular file without `-p`: a non-executable source clears
+    /// every execute bit; an executable one gives execute to whoever may read, unless the file
+    /// is executable for someone already (then it stays as it is).
+    public static func executableMode(destination: UInt32, source: UInt32) -> UInt32 {
+        if source & 0o111 == 0 { return destination & ~0o111 }
+        if destination & 0o111 == 0 { return destination | (destination & 0o444) >> 2 }
+        return destination
     }
 }
