@@ -22,6 +22,7 @@ struct Negations: Equatable {
         "z": "compress", "compress": "compress",
         "O": "omit-dir-times", "omit-dir-times": "omit-dir-times", "J": "omit-link-times", "omit-link-times": "omit-link-times",
         "R": "relative", "relative": "relative", "implied-dirs": "implied-dirs", "d": "dirs", "dirs": "dirs",
+        "munge-links": "munge-links",
     ]
 
     /// For each setting, the options that turn it back on: long names and short letters.
@@ -40,6 +41,7 @@ struct Negations: Equatable {
         "compress": (["compress", "old-compress", "new-compress"], ["z"]),
         "omit-dir-times": (["omit-dir-times"], ["O"]), "omit-link-times": (["omit-link-times"], ["J"]),
         "relative": (["relative"], ["R"]), "implied-dirs": (["implied-dirs"], []), "dirs": (["dirs"], ["d"]),
+        "munge-links": (["munge-links"], []),
     ]
 
     /// Options whose value is the next argument whatever it looks like (`--exclude -p` is a

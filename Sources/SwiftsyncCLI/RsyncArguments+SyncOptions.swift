@@ -16,6 +16,9 @@ extension RsyncArguments {
         opts.copyLinks = copyLinks
         if p { opts.preservePermissions = true }
         opts.executability = executability
+        opts.safeLinks = safeLinks
+        opts.copyUnsafeLinks = copyUnsafeLinks
+        opts.mungeLinks = mungeLinks
         if t { opts.preserveTimes = true }
         opts.omitDirectoryTimes = omitDirTimes
         opts.omitLinkTimes = omitLinkTimes
@@ -127,6 +130,7 @@ extension RsyncArguments {
         if n.contains("omit-link-times") { opts.omitLinkTimes = false }
         if n.contains("relative") { opts.relative = false }
         if n.contains("dirs") { opts.dirs = false }
+        if n.contains("munge-links") { opts.mungeLinks = false }
     }
 
     /// The compression options; a compress name rsync does not know ends the run as rsync

@@ -12,6 +12,9 @@ struct RsyncArguments: ParsableArguments {
     @Flag(name: [.short, .customLong("recursive")], help: "Recurse into directories.") var r = false
     @Flag(name: [.short, .customLong("links")], help: "Copy symlinks as symlinks.") var l = false
     @Flag(name: [.customShort("L"), .customLong("copy-links")], help: "Copy the files symlinks point to.") var copyLinks = false
+    @Flag(name: .customLong("safe-links"), help: "Leave out symlinks that point outside the transfer.") var safeLinks = false
+    @Flag(name: .customLong("copy-unsafe-links"), help: "Copy what symlinks pointing outside the transfer point to.") var copyUnsafeLinks = false
+    @Flag(name: .customLong("munge-links"), help: "Send symlinks an rsync daemon munged (/rsyncd-munged/...) unmunged.") var mungeLinks = false
     @Flag(name: [.short, .customLong("perms")], help: "Preserve permissions.") var p = false
     @Flag(name: [.customShort("E"), .customLong("executability")], help: "Without -p, carry over whether a file is executable.") var executability = false
     @Flag(name: [.short, .customLong("times")], help: "Preserve modification times.") var t = false
@@ -127,7 +130,7 @@ struct RsyncArguments: ParsableArguments {
     var negations = Negations()
 
     enum CodingKeys: CodingKey {
-        case a, r, l, copyLinks, p, executability, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
+        case a, r, l, copyLinks, safeLinks, copyUnsafeLinks, mungeLinks, p, executability, t, omitDirTimes, omitLinkTimes, atimes, g, o, D, devices, specials, hardLinks, sparse, x
         case d, relative, impliedDirs, noImpliedDirs
         case n, i, v, q, stats, json, progress, info, humanReadable, P, outFormat, logFile, logFileFormat
         case delete, del, deleteBefore, deleteDuring, deleteAfter, deleteDelay, deleteExcluded, force, maxDelete

@@ -218,8 +218,9 @@ extension SyncEngine {
     }
 
     /// Decides and does what one source entry needs.
+    /// `unmunged`: the entry is a symlink whose `--munge-links` prefix was taken off already.
     func handle(_ entry: FileEntry, from srcDir: DirectoryRef, existing: FileEntry?, in node: DirectoryNode,
-                        destinationDirectory dst: DirectoryRef) async {
+                destinationDirectory dst: DirectoryRef, unmunged: Bool = false) async {
         let name = node.destinationName(for: entry.name)
         let path = node.path(of: name)
         guard Self.isPlainName(entry.name) else {
@@ -228,26 +229,31 @@ extension SyncEngine {
             reporter.error("skipping \(srcDir.path(of: entry.name)): the name cannot be a local path (empty, . or .. in it)")
             return
         }
+        if entry.kind == .symlink && !options.copyLinks, let target = entry.linkTarget {
+            // rsync's order: the sender follows an unsafe link as read (munged or not), then
+            // sends the target unmunged; the receiver leaves out what is still unsafe.
+            if options.copyUnsafeLinks && SymlinkSafety.isUnsafe(target: target, at: path) {
+                await handleFollowingLink(entry, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
+                return
+            }
+            if options.mungeLinks && !unmunged, let plain = SymlinkSafety.unmunged(target) {
+                var sent = entry
+                sent.linkTarget = plain
+                await handle(sent, from: srcDir, existing: existing, in: node, destinationDirectory: dst, unmunged: true)
+                return
+            }
+            if options.safeLinks && !options.copyUnsafeLinks && SymlinkSafety.isUnsafe(target: target, at: path) {
+                reporter.verbose("ignoring unsafe symlink \"\(DisplayPath.escape(path))\" -> \"\(DisplayPath.escape(target))\"")
+                return
+            }
+        }
         if entry.kind == .symlink && !options.copyLinks && !destinationKeepsSymlinks {
             // Nothing to make it as (S3): said once per link; -L copies what it points to.
             reporter.warning("skipping symlink \"\(srcDir.path(of: entry.name))\" (\(destination.name) has none; -L copies what it points to)")
             return
         }
         if entry.kind == .symlink && options.copyLinks {
-            // -L: what it points to, handled in its place (stat follows, so never a symlink again).
-            do {
-                guard let target = try await source.entry(entry.name, in: srcDir, followSymlink: true) else {
-                    let message = "symlink has no referent: \"\(srcDir.path(of: entry.name))\""
-                    if options.danglingSymlinksWarn { reporter.warning(message) } else { reporter.error(message) }
-                    return
-                }
-                var followed = FileEntry(name: entry.name, status: target.status)
-                followed.followsSymlink = true
-                guard followed.kind != .symlink else { return }
-                await handle(followed, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
-            } catch {
-                reporter.error("\(error)")
-            }
+            await handleFollowingLink(entry, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
             return
         }
         switch entry.kind {
@@ -323,6 +329,25 @@ extension SyncEngine {
             await handleSymlink(entry, from: srcDir, name: name, existing: current, node: node, destinationDirectory: dst)
         default:
             await handleSpecial(entry, name: name, existing: current, node: node, destinationDirectory: dst)
+        }
+    }
+
+    /// `-L` (every symlink) or `--copy-unsafe-links` (an unsafe one): what the link points to,
+    /// handled in its place (stat follows, so never a symlink again).
+    private func handleFollowingLink(_ entry: FileEntry, from srcDir: DirectoryRef, existing: FileEntry?, in node: DirectoryNode,
+                                     destinationDirectory dst: DirectoryRef) async {
+        do {
+            guard let target = try await source.entry(entry.name, in: srcDir, followSymlink: true) else {
+                let message = "symlink has no referent: \"\(srcDir.path(of: entry.name))\""
+                if options.danglingSymlinksWarn { reporter.warning(message) } else { reporter.error(message) }
+                return
+            }
+            var followed = FileEntry(name: entry.name, status: target.status)
+            followed.followsSymlink = true
+            guard followed.kind != .symlink else { return }
+            await handle(followed, from: srcDir, existing: existing, in: node, destinationDirectory: dst)
+        } catch {
+            reporter.error("\(error)")
         }
     }
 

@@ -23,6 +23,14 @@ public struct SyncOptions: Sendable {
     /// `-E`: without `-p`, an existing regular file's permissions are kept but for the execute
     /// bits, which follow the source's (see ``executableMode(destination:source:)``).
     public var executability = false
+    /// `--safe-links`: symlinks pointing outside the transfer are left out (``SymlinkSafety``).
+    public var safeLinks = false
+    /// `--copy-unsafe-links`: symlinks pointing outside the transfer are copied as what they
+    /// point to, as `-L` copies every one.
+    public var copyUnsafeLinks = false
+    /// `--munge-links`: a source symlink's target munged by an rsync receiver (`/rsyncd-munged/...`)
+    /// is sent unmunged; a local receiver, as rsync's, munges nothing.
+    public var mungeLinks = false
     /// With `-L`, a symlink pointing nowhere is a warning, not an error (boto-rsync's users
     /// expect the run to go on and succeed; rsync counts it as a failed file).
     public var danglingSymlinksWarn = false
