@@ -19,6 +19,7 @@ final class NegationsTests: XCTestCase {
         "compress": { o, _ in o.compression.isEnabled },
         "omit-dir-times": { o, _ in o.omitDirectoryTimes }, "omit-link-times": { o, _ in o.omitLinkTimes },
         "relative": { o, _ in o.relative }, "implied-dirs": { o, _ in o.impliedDirectories }, "dirs": { o, _ in o.dirs },
+        "munge-links": { o, _ in o.mungeLinks },
     ]
 
     /// An option that turns each setting on.
@@ -28,7 +29,7 @@ final class NegationsTests: XCTestCase {
         "atimes": "-U", "checksum": "-c", "verbose": "-v", "itemize-changes": "-i", "inplace": "--inplace",
         "partial": "--partial", "progress": "--progress", "human-readable": "-h", "mkpath": "--mkpath",
         "numeric-ids": "--numeric-ids", "whole-file": "-W", "compress": "-z",
-        "omit-dir-times": "-O", "omit-link-times": "-J", "relative": "-R", "implied-dirs": "--implied-dirs", "dirs": "-d",
+        "omit-dir-times": "-O", "omit-link-times": "-J", "relative": "-R", "implied-dirs": "--implied-dirs", "dirs": "-d", "munge-links": "--munge-links",
     ]
 
     private func state(_ arguments: [String]) throws -> (SyncOptions, SyncReporter.Options) {
