@@ -76,10 +76,10 @@ extension SyncEngine {
         let keptPermissions = options.preservePermissions ? nil
             : job.existing.flatMap { $0.kind == .regular && destination.capabilities.contains(.posixAttributes) ? $0.status.permissions : nil }
         let attributes: AttributesForVersion = { [self] status in
-            var set = self.attributes(for: FileEntry(name: entry.name, status: status), isNew: isNew)
+            let version = FileEntry(name: entry.name, status: status)
+            var set = self.attributes(for: version, isNew: isNew)
             if let keptPermissions {
-                set.permissions = options.executability
-                    ? SyncOptions.executableMode(destination: keptPermissions, source: self.sourceMode(of: status)) : keptPermissions
+                set.permissions = job.existing.flatMap { self.executableMode(source: version, destination: $0) } ?? keptPermissions
             }
             return set
         }

@@ -258,8 +258,7 @@ public final class SyncEngine: Sendable {
             if isNew { a.permissions = 0o777 & ~options.umask }
             return a
         }
-        var mode = entry.status.permissions
-        if let chmod = options.chmod { mode = chmod.apply(to: mode, isDirectory: kind == .directory) }
+        let mode = sourceMode(of: entry.status)
         if options.preservePermissions {
             a.permissions = mode
         } else if isNew {

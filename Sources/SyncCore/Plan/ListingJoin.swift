@@ -76,8 +76,8 @@ public enum ListingJoin {
         while i < source.count || j < destination.count {
             let order: Int
             if i < source.count && j < destination.count {
-                order = compareKeys(source[i].name, isDirectory: source[i].status.kind == .directory,
-                                    destination[j].name, isDirectory: destination[j].status.kind == .directory)
+                order = compareKeys(source[i].name, isDirectory: source[i].isDirectory, destination[j].name,
+                                    isDirectory: destination[j].isDirectory)
             } else {
                 order = i < source.count ? -1 : 1
             }
@@ -86,32 +86,15 @@ public enum ListingJoin {
                 i += 1
                 j += 1
             } else if order < 0 {
-                if matchesAcrossKinds && source[i].status.kind != .directory && hasDirectory(named: source[i].name, in: destination, from: j) {
-                    return nil
-                }
+                if matchesAcrossKinds && !source[i].isDirectory && destination.lookUpDirectory(source[i].name, from: j) != nil { return nil }
                 meetings.append(Meeting(source: i, destination: nil))
                 i += 1
             } else {
-                if matchesAcrossKinds && destination[j].status.kind != .directory && hasDirectory(named: destination[j].name, in: source, from: i) {
-                    return nil
-                }
+                if matchesAcrossKinds && !destination[j].isDirectory && source.lookUpDirectory(destination[j].name, from: i) != nil { return nil }
                 meetings.append(Meeting(source: nil, destination: j))
                 j += 1
             }
         }
         return meetings
-    }
-
-    /// Whether the directory `name` is at or after `start` in `listing` (in key order): a
-    /// binary search, since it sorts after the file `name` with other names maybe between.
-    private static func hasDirectory(named name: [UInt8], in listing: UnsafeBufferPointer<FileEntry>, from start: Int) -> Bool {
-        var low = start, high = listing.count
-        while low < high {
-            let mid = (low + high) / 2
-            let order = compareKeys(listing[mid].name, isDirectory: listing[mid].status.kind == .directory, name, isDirectory: true)
-            if order == 0 { return true }
-            if order < 0 { low = mid + 1 } else { high = mid }
-        }
-        return false
     }
 }

@@ -331,10 +331,11 @@ extension KeyOrderMerge where Entry == ListingPosition {
     }
 }
 
-extension Array where Element: MergeKeyed {
-    /// The directory `name` in an array in key order (binary search).
-    func lookUpDirectory(_ name: [UInt8]) -> Element? {
-        var low = 0, high = count
+extension RandomAccessCollection where Element: MergeKeyed, Index == Int {
+    /// The directory `name` at or after `start` in a listing in key order: a binary search,
+    /// since it sorts after the file `name`, with other names maybe between.
+    func lookUpDirectory(_ name: [UInt8], from start: Int? = nil) -> Element? {
+        var low = start ?? startIndex, high = endIndex
         while low < high {
             let mid = (low + high) / 2
             let order = compareKeys(self[mid].name, isDirectory: self[mid].isDirectory, name, isDirectory: true)

@@ -8,10 +8,18 @@ import SyncSystem
 /// apart, with other names possibly between them: ``ListingMerge`` looks them up.
 @inlinable
 public func compareKeys(_ a: [UInt8], isDirectory aIsDirectory: Bool, _ b: [UInt8], isDirectory bIsDirectory: Bool) -> Int {
-    let n = min(a.count, b.count)
-    let r = n == 0 ? 0 : a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) }
+    a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in compareKeys(pa, isDirectory: aIsDirectory, pb, isDirectory: bIsDirectory) }
     }
+}
+
+/// ``compareKeys(_:isDirectory:_:isDirectory:)`` over names where they lie (a sort's shared
+/// name buffer).
+@inlinable
+public func compareKeys(_ a: UnsafeBufferPointer<UInt8>, isDirectory aIsDirectory: Bool,
+                        _ b: UnsafeBufferPointer<UInt8>, isDirectory bIsDirectory: Bool) -> Int {
+    let n = min(a.count, b.count)
+    let r = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
     if r != 0 { return r < 0 ? -1 : 1 }
     let slash = UInt8(ascii: "/")
     if a.count == b.count {
@@ -50,11 +58,13 @@ extension Array where Element == FileEntry {
         keys.reserveCapacity(count)
         for (index, entry) in enumerated() {
             keys.append(NameKey(offset: Int32(bytes.count), length: Int32(entry.name.count),
-                                isDirectory: entry.status.kind == .directory, index: Int32(index)))
+                                isDirectory: entry.isDirectory, index: Int32(index)))
             bytes.append(contentsOf: entry.name)
         }
         bytes.withUnsafeBufferPointer { names in
-            keys.sort { a, b in NameKey.compare(a, b, in: names) < 0 }
+            keys.sort { a, b in
+                compareKeys(a.name(in: names), isDirectory: a.isDirectory, b.name(in: names), isDirectory: b.isDirectory) < 0
+            }
         }
         // The permutation applied in place, cycle by cycle: swaps move entries, never copy them.
         var destination = [Int32](repeating: 0, count: count)
@@ -76,20 +86,8 @@ private struct NameKey {
     var isDirectory: Bool
     var index: Int32
 
-    /// ``compareKeys(_:isDirectory:_:isDirectory:)`` over the buffer.
-    static func compare(_ a: NameKey, _ b: NameKey, in names: UnsafeBufferPointer<UInt8>) -> Int {
-        let base = names.baseAddress!
-        let n = Int(Swift.min(a.length, b.length))
-        let r = n == 0 ? 0 : memcmp(base + Int(a.offset), base + Int(b.offset), n)
-        if r != 0 { return r < 0 ? -1 : 1 }
-        let slash = UInt8(ascii: "/")
-        if a.length == b.length { return a.isDirectory == b.isDirectory ? 0 : (a.isDirectory ? 1 : -1) }
-        if a.length < b.length {
-            guard a.isDirectory else { return -1 }
-            return names[Int(b.offset) + n] < slash ? 1 : -1
-        }
-        guard b.isDirectory else { return 1 }
-        return names[Int(a.offset) + n] < slash ? -1 : 1
+    func name(in names: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: names[Int(offset)..<Int(offset + length)])
     }
 }
 
