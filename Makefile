@@ -82,7 +82,7 @@ bench-s3: build bench-deps
 # Fuzzing (issue 13): Sources/FuzzTargets linked into one libFuzzer executable (Fuzz/) with ASan
 # and coverage, in its own scratch path; each target runs FUZZ_SECONDS and stops by itself.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= signature delta delta-zlib filter chmod xml ini etag http-date
+FUZZ_TARGETS ?= signature delta delta-zlib filter chmod xml ini etag http-date log-format symlink-safety
 FUZZ_EXE := .build-fuzz/debug/swiftsync-fuzz
 
 fuzz-build:

@@ -27,6 +27,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("etag", fuzzETag),
         FuzzTarget("http-date", fuzzHTTPDate),
         FuzzTarget("log-format", fuzzLogFormat),
+        FuzzTarget("symlink-safety", fuzzSymlinkSafety),
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -37,12 +37,13 @@ final class CorpusReplayTests: XCTestCase {
     func testETag() throws { try replay("etag") }
     func testHTTPDate() throws { try replay("http-date") }
     func testLogFormat() throws { try replay("log-format") }
+    func testSymlinkSafety() throws { try replay("symlink-safety") }
 
     /// Every target has a test above and a corpus, and every corpus directory names a target.
     func testEveryTargetHasACorpus() throws {
         let directories = try FileManager.default.contentsOfDirectory(atPath: Self.corpusRoot.path).filter { !$0.hasPrefix(".") }
         XCTAssertEqual(Set(directories), Set(FuzzTarget.all.map(\.name)))
-        XCTAssertEqual(FuzzTarget.all.count, 10, "a new target needs its replay test here")
+        XCTAssertEqual(FuzzTarget.all.count, 11, "a new target needs its replay test here")
     }
 
     /// An empty input and a few odd ones, whatever the corpus holds.
